@@ -1,0 +1,57 @@
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Token logic stays framework-free: the Nest glue imports core, never the other way round.
+    files: ['src/auth/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'passport', 'passport-*', 'express', 'fastify', '@fastify/*'],
+              message: 'src/auth/core is framework-free.',
+            },
+            {
+              group: ['../*', '!../core'],
+              message: 'src/auth/core imports nothing from the Nest glue.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Features use the auth module's public API, never its internals.
+    files: ['src/**/*.ts'],
+    ignores: ['src/auth/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/auth/*', '!**/auth/index.js'],
+              message: 'Import from src/auth/index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+);

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/index.js';
+import { authConfig, parseEnv, validateEnv } from './config/index.js';
+import { DevIssuerModule } from './dev-issuer/index.js';
+import { MessagesModule } from './messages/messages.module.js';
+
+/** The API: configuration, then `AuthModule`, then the messages feature (and the development issuer when no issuer is set). */
+@Module({})
+export class AppModule {
+  /** Builds the app from `process.env` (`main.ts` loads `.env` into it first). */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          validate: validateEnv,
+          load: [authConfig],
+        }),
+        ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
+        AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
+        MessagesModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { AUTH_SETTINGS } from './auth.constants.js';
+import { bearerChallenge } from './core/challenge.js';
+import { AuthError, JwksUnavailableError } from './core/errors.js';
+import type { AuthSettings } from './core/options.js';
+
+/** The JSON body of every auth failure. */
+export interface AuthErrorBody {
+  statusCode: number;
+  error: string;
+  error_description: string;
+}
+
+/**
+ * Writes every auth failure, on Express or Fastify: the status, an RFC 6750 §3 `WWW-Authenticate`
+ * challenge (or `Retry-After` for 503) and a small JSON body. The detail goes to the log, never to the client.
+ */
+@Catch(AuthError)
+export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  catch(error: AuthError, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
+    const line = `${error.status} ${error.code}: ${error.description}${error.detail ? ` (${error.detail})` : ''}`;
+    if (error instanceof JwksUnavailableError) {
+      this.logger.warn(line);
+      httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
+    } else {
+      this.logger.debug(line);
+    }
+    const challenge = bearerChallenge(error, this.settings.realm);
+    if (challenge !== undefined) httpAdapter.setHeader(response, 'WWW-Authenticate', challenge);
+    httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
+    const body: AuthErrorBody = {
+      statusCode: error.status,
+      error: error.code,
+      error_description: error.description,
+    };
+    httpAdapter.reply(response, body, error.status);
+  }
+}

@@ -1,0 +1,12 @@
+/** Injection token of the checked {@link AuthSettings}. */
+export const AUTH_SETTINGS = Symbol('auth:settings');
+/** Injection token of the {@link TokenVerifier}. */
+export const TOKEN_VERIFIER = Symbol('auth:token-verifier');
+/** Injection token of the {@link KeyProvider}. */
+export const KEY_PROVIDER = Symbol('auth:key-provider');
+/** Injection token of the {@link IssuerMetadataResolver}. */
+export const ISSUER_METADATA = Symbol('auth:issuer-metadata');
+/** Metadata key under which `@Scopes()` stores a route's scope requirement. */
+export const SCOPES_METADATA = 'auth:scopes';
+/** The Passport strategy name of {@link JwtStrategy}. */
+export const JWT_STRATEGY = 'jwt';

@@ -1,0 +1,61 @@
+import { Logger, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AuthExceptionFilter } from './auth-exception.filter.js';
+import { AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER, TOKEN_VERIFIER } from './auth.constants.js';
+import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
+import { IssuerMetadataResolver } from './core/issuer-metadata.js';
+import { JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
+import { resolveAuthSettings, type AuthOptions, type AuthSettings } from './core/options.js';
+import { TokenVerifier } from './core/token-verifier.js';
+import { JwtAuthGuard } from './jwt-auth.guard.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { ScopesGuard } from './scopes.guard.js';
+
+/**
+ * Protects routes with OAuth 2.0 bearer access tokens (JWTs) from one issuer. Import it once with
+ * `AuthModule.forRoot({...})` or `forRootAsync({...})`, then guard routes with
+ * `@UseGuards(JwtAuthGuard, ScopesGuard)` and `@Scopes(...)`.
+ */
+@Module({
+  imports: [PassportModule],
+  providers: [
+    {
+      provide: AUTH_SETTINGS,
+      useFactory: (options: AuthOptions) => resolveAuthSettings(options),
+      inject: [AUTH_OPTIONS],
+    },
+    {
+      provide: ISSUER_METADATA,
+      useFactory: (settings: AuthSettings) =>
+        new IssuerMetadataResolver({
+          issuerUrl: settings.issuerUrl,
+          jwksUri: settings.jwksUri,
+          limits: { timeoutMs: settings.jwksTimeoutMs },
+          logger: new Logger('Auth'),
+        }),
+      inject: [AUTH_SETTINGS],
+    },
+    {
+      provide: KEY_PROVIDER,
+      useFactory: (settings: AuthSettings, metadata: IssuerMetadataResolver) =>
+        new JwksKeyProvider(metadata, {
+          timeoutMs: settings.jwksTimeoutMs,
+          cacheMaxAgeMs: settings.jwksCacheMaxAgeMs,
+        }),
+      inject: [AUTH_SETTINGS, ISSUER_METADATA],
+    },
+    {
+      provide: TOKEN_VERIFIER,
+      useFactory: (settings: AuthSettings, metadata: IssuerMetadataResolver, keys: KeyProvider) =>
+        new TokenVerifier(settings, metadata, keys),
+      inject: [AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER],
+    },
+    JwtStrategy,
+    JwtAuthGuard,
+    ScopesGuard,
+    { provide: APP_FILTER, useClass: AuthExceptionFilter },
+  ],
+  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, JwtAuthGuard, ScopesGuard],
+})
+export class AuthModule extends ConfigurableAuthModule {}

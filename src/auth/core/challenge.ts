@@ -1,0 +1,23 @@
+import { AuthError, InsufficientScopeError, MissingTokenError } from './errors.js';
+
+/** RFC 6750 §3: quoted-string values may hold only %x20-21 / %x23-5B / %x5D-7E. */
+function quoted(value: string): string {
+  return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
+}
+
+/**
+ * Builds the `WWW-Authenticate` value for an auth failure (RFC 6750 §3), or `undefined` when the
+ * failure is not a bearer-token problem (an unavailable key set is answered with 503 and no challenge).
+ */
+export function bearerChallenge(error: AuthError, realm: string): string | undefined {
+  if (error.status === 503) return undefined;
+  const params = [`realm=${quoted(realm)}`];
+  // RFC 6750 §3.1: a request with no authentication information gets a challenge without an error code.
+  if (!(error instanceof MissingTokenError)) {
+    params.push(`error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`);
+  }
+  if (error instanceof InsufficientScopeError) {
+    params.push(`scope=${quoted(error.requiredScopes.join(' '))}`);
+  }
+  return `Bearer ${params.join(', ')}`;
+}

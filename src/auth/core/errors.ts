@@ -1,0 +1,80 @@
+/** Stable machine-readable codes of every auth failure; the first three are RFC 6750 §3.1 error codes. */
+export type AuthErrorCode =
+  | 'unauthorized'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'temporarily_unavailable';
+
+/** Base class of every failure the auth layer reports to a client. */
+export abstract class AuthError extends Error {
+  /** Stable code, written as the `error` of the response body. */
+  abstract readonly code: AuthErrorCode;
+  /** HTTP status the failure maps to. */
+  abstract readonly status: 401 | 403 | 503;
+
+  /**
+   * @param description safe for the client: names the failed check in general words, never echoes input.
+   * @param detail for the server log only (which claim, which kid); never sent to the client.
+   */
+  constructor(
+    readonly description: string,
+    options?: { cause?: unknown; detail?: string },
+  ) {
+    super(description, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.detail = options?.detail;
+  }
+
+  /** Server-side detail for the log; never sent to the client. */
+  readonly detail: string | undefined;
+}
+
+/** The request carries no bearer credentials at all (RFC 6750 §3.1: the challenge names no error). */
+export class MissingTokenError extends AuthError {
+  readonly code = 'unauthorized';
+  readonly status = 401;
+}
+
+/** The Authorization header is present but malformed (RFC 6750 §3.1 `invalid_request`). */
+export class InvalidRequestError extends AuthError {
+  readonly code = 'invalid_request';
+  readonly status = 401;
+}
+
+/** The token is malformed, expired, not signed by the issuer, or meant for someone else (RFC 6750 §3.1). */
+export class InvalidTokenError extends AuthError {
+  readonly code = 'invalid_token';
+  readonly status = 401;
+}
+
+/** The token is valid but does not grant the scopes the route requires (RFC 6750 §3.1). */
+export class InsufficientScopeError extends AuthError {
+  readonly code = 'insufficient_scope';
+  readonly status = 403;
+
+  constructor(
+    /** The scopes the route requires, for the challenge's `scope` attribute. */
+    readonly requiredScopes: readonly string[],
+    description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** The issuer's keys could not be had and no cached key fits the token: the server's fault, not the client's. */
+export class JwksUnavailableError extends AuthError {
+  readonly code = 'temporarily_unavailable';
+  readonly status = 503;
+
+  constructor(
+    description: string,
+    options?: { cause?: unknown; detail?: string; retryAfterSec?: number },
+  ) {
+    super(description, options);
+    this.retryAfterSec = options?.retryAfterSec ?? 5;
+  }
+
+  /** Seconds the client should wait before retrying (the `Retry-After` header). */
+  readonly retryAfterSec: number;
+}

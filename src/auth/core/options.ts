@@ -1,0 +1,139 @@
+import {
+  DEFAULT_ALGORITHMS,
+  SUPPORTED_ALGORITHMS,
+  isSupportedAlgorithm,
+  type SignatureAlgorithm,
+} from './algorithms.js';
+import { parseSecureUrl } from './http-url.js';
+
+/** How to verify access tokens: the options another service passes to `AuthModule.forRoot`. */
+export interface AuthOptions {
+  /**
+   * The issuer whose tokens are accepted, exactly as its tokens' `iss` (for Auth0,
+   * `https://YOUR_TENANT.auth0.com/`). https, or http on loopback only.
+   */
+  issuerUrl: string;
+  /** The API identifier, or several: a token's `aud` must contain one of them. */
+  audience: string | readonly string[];
+  /**
+   * Where the issuer's JSON Web Key Set is.
+   * @default the `jwks_uri` of the issuer's OpenID discovery document
+   */
+  jwksUri?: string;
+  /**
+   * Accepted signature algorithms; asymmetric only.
+   * @default ['RS256']
+   */
+  algorithms?: readonly string[];
+  /**
+   * Allowed clock skew for `exp` and `nbf`, in seconds.
+   * @default 60
+   */
+  clockToleranceSec?: number;
+  /**
+   * The `realm` of `WWW-Authenticate` challenges.
+   * @default the first audience
+   */
+  realm?: string;
+  /**
+   * Deadline of one discovery or JWKS fetch, connect to last byte, in milliseconds.
+   * @default 5000
+   */
+  jwksTimeoutMs?: number;
+  /**
+   * How long fetched keys are kept before the key set is fetched again, in milliseconds.
+   * @default 600000 (10 minutes)
+   */
+  jwksCacheMaxAgeMs?: number;
+}
+
+/** {@link AuthOptions} checked and with every default filled in. */
+export interface AuthSettings {
+  issuerUrl: string;
+  audiences: readonly string[];
+  jwksUri: string | undefined;
+  algorithms: readonly SignatureAlgorithm[];
+  clockToleranceSec: number;
+  realm: string;
+  jwksTimeoutMs: number;
+  jwksCacheMaxAgeMs: number;
+}
+
+function optionError(name: string, message: string): TypeError {
+  return new TypeError(`AuthOptions.${name} ${message}`);
+}
+
+function checkUrl(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw optionError(name, 'must be a non-empty URL string');
+  }
+  const parsed = parseSecureUrl(value);
+  if (typeof parsed === 'string') throw optionError(name, parsed);
+  return value;
+}
+
+function checkNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw optionError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Checks options once, at start-up, throwing a `TypeError` that names the option; fills in defaults.
+ */
+export function resolveAuthSettings(options: AuthOptions): AuthSettings {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('AuthOptions must be an object');
+  }
+  const issuerUrl = checkUrl('issuerUrl', options.issuerUrl);
+  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
+  if (
+    !Array.isArray(audiences) ||
+    audiences.length === 0 ||
+    !audiences.every((a) => typeof a === 'string' && a.length > 0)
+  ) {
+    throw optionError('audience', 'must be a non-empty string or a non-empty array of them');
+  }
+  const jwksUri = options.jwksUri === undefined ? undefined : checkUrl('jwksUri', options.jwksUri);
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw optionError('algorithms', 'must be a non-empty array');
+  }
+  for (const alg of algorithms) {
+    // RFC 8725 §3.1 and §3.2: never `none`, and never an HMAC algorithm, which would let a public key be used as a secret.
+    if (!isSupportedAlgorithm(alg)) {
+      throw optionError(
+        'algorithms',
+        `contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')} (none and HS* are never accepted)`,
+      );
+    }
+  }
+  const realm = options.realm ?? audiences[0]!;
+  if (typeof realm !== 'string' || realm.length === 0) {
+    throw optionError('realm', 'must be a non-empty string');
+  }
+  return {
+    issuerUrl,
+    audiences: [...audiences],
+    jwksUri,
+    algorithms: [...(algorithms as SignatureAlgorithm[])],
+    clockToleranceSec: checkNumber('clockToleranceSec', options.clockToleranceSec, 60, 0, 3600),
+    realm,
+    jwksTimeoutMs: checkNumber('jwksTimeoutMs', options.jwksTimeoutMs, 5000, 100, 60_000),
+    jwksCacheMaxAgeMs: checkNumber(
+      'jwksCacheMaxAgeMs',
+      options.jwksCacheMaxAgeMs,
+      600_000,
+      1000,
+      86_400_000,
+    ),
+  };
+}

@@ -1,0 +1,26 @@
+export { AuthModule } from './auth.module.js';
+export {
+  AUTH_MODULE_ASYNC_OPTIONS_TYPE,
+  AUTH_MODULE_OPTIONS_TYPE,
+  AUTH_OPTIONS,
+} from './auth.module-definition.js';
+export { AUTH_SETTINGS, TOKEN_VERIFIER } from './auth.constants.js';
+export { JwtAuthGuard } from './jwt-auth.guard.js';
+export { JwtStrategy } from './jwt.strategy.js';
+export { ScopesGuard } from './scopes.guard.js';
+export { Scopes, type ScopeRequirement } from './scopes.decorator.js';
+export { CurrentUser } from './current-user.decorator.js';
+export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
+export type { AuthOptions, AuthSettings } from './core/options.js';
+export type { Principal } from './core/claims.js';
+export type { ScopeMatch } from './core/scopes.js';
+export { SUPPORTED_ALGORITHMS, type SignatureAlgorithm } from './core/algorithms.js';
+export {
+  AuthError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  JwksUnavailableError,
+  MissingTokenError,
+  type AuthErrorCode,
+} from './core/errors.js';

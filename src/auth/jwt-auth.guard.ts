@@ -1,0 +1,49 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { JWT_STRATEGY } from './auth.constants.js';
+import { takeBearerToken, type AuthRequest } from './bearer-token.request.js';
+import type { Principal } from './core/claims.js';
+import { AuthError, InvalidTokenError, MissingTokenError } from './core/errors.js';
+
+/** jsonwebtoken's errors, told apart by name so that its internals never reach the client. */
+function fromJsonWebTokenError(info: Error): InvalidTokenError {
+  const description = /signature/.test(info.message)
+    ? 'signature verification failed'
+    : /algorithm/.test(info.message)
+      ? 'signing algorithm not accepted'
+      : /key/.test(info.message)
+        ? 'signing key does not fit the token'
+        : 'malformed token';
+  return new InvalidTokenError(description, {
+    cause: info,
+    detail: `jsonwebtoken: ${info.message}`,
+  });
+}
+
+/**
+ * Requires a valid bearer access token (`AuthGuard('jwt')`): extracts it strictly, lets Passport
+ * verify it, and turns Passport's `err`/`info` into this library's errors. Sets `request.user` to
+ * the caller's {@link Principal}.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    takeBearerToken(context.switchToHttp().getRequest<AuthRequest>());
+    return super.canActivate(context) as Promise<boolean>;
+  }
+
+  /** The one place where Passport's outcome becomes a principal or an `AuthError`. */
+  override handleRequest<TUser = Principal>(err: unknown, user: unknown, info: unknown): TUser {
+    if (err instanceof AuthError) throw err;
+    if (err) throw err; // not an auth failure: a bug or an outage the app must see as such
+    if (user) return user as TUser;
+    if (info instanceof AuthError) throw info;
+    if (info instanceof Error && info.name === 'JsonWebTokenError') {
+      throw fromJsonWebTokenError(info);
+    }
+    if (info instanceof Error && info.message === 'No auth token') {
+      throw new MissingTokenError('no access token: send an Authorization: Bearer <token> header');
+    }
+    throw new InvalidTokenError('token could not be verified', { cause: info });
+  }
+}

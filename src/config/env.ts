@@ -1,0 +1,204 @@
+import { SUPPORTED_ALGORITHMS } from '../auth/index.js';
+
+/** The environment variables the app reads, parsed and checked. */
+export interface AppEnv {
+  port: number;
+  host: string;
+  production: boolean;
+  /** True when no issuer is configured outside production: the app serves its own development issuer. */
+  devIssuer: boolean;
+  /** The issuer, or `undefined` in development-issuer mode. */
+  issuerUrl: string | undefined;
+  audiences: string[];
+  jwksUri: string | undefined;
+  algorithms: string[];
+  clockToleranceSec: number;
+}
+
+/** Thrown when the environment holds mistakes; its message has one line per mistake. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** The audience of the development issuer's tokens when none is configured (as in Auth0's quickstarts). */
+export const DEFAULT_DEV_AUDIENCE = 'https://quickstarts/api';
+const ISSUER_EXAMPLE = 'https://YOUR_TENANT.auth0.com/';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function set(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function list(value: string | undefined): string[] {
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+function checkUrl(problems: string[], name: string, value: string, example: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`${name} is not a URL; set it like ${name}=${example}`);
+    return;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    problems.push(
+      `${name} must use https (http only for localhost); set it like ${name}=${example}`,
+    );
+  }
+}
+
+function wholeNumber(
+  problems: string[],
+  env: Env,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
+  const raw = set(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > max) {
+    problems.push(`${name} must be a whole number from 0 to ${max}; unset it to use ${fallback}`);
+    return fallback;
+  }
+  return value;
+}
+
+function issuerFrom(problems: string[], env: Env): string | undefined {
+  const issuer = set(env, 'AUTH_ISSUER_URL');
+  const domain = set(env, 'AUTH0_DOMAIN');
+  if (domain === undefined) return issuer;
+  // AUTH0_DOMAIN=tenant.auth0.com means the issuer https://tenant.auth0.com/ (Auth0's `iss` ends with a slash).
+  const fromDomain = /^https?:\/\//i.test(domain)
+    ? domain.replace(/\/*$/, '/')
+    : `https://${domain.replace(/\/+$/, '')}/`;
+  if (issuer !== undefined && issuer !== fromDomain) {
+    problems.push('AUTH_ISSUER_URL and AUTH0_DOMAIN name different issuers; set only one of them');
+  }
+  return issuer ?? fromDomain;
+}
+
+/**
+ * Parses and checks the environment, collecting every mistake (one line each, naming the variable
+ * and the fix) rather than stopping at the first.
+ */
+export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
+  const problems: string[] = [];
+  const production = set(env, 'NODE_ENV') === 'production';
+  const port = wholeNumber(problems, env, 'PORT', 3000, 65535);
+  const host = set(env, 'HOST') ?? '0.0.0.0';
+
+  const issuerUrl = issuerFrom(problems, env);
+  if (issuerUrl !== undefined)
+    checkUrl(
+      problems,
+      issuerUrl === set(env, 'AUTH_ISSUER_URL') ? 'AUTH_ISSUER_URL' : 'AUTH0_DOMAIN',
+      issuerUrl,
+      ISSUER_EXAMPLE,
+    );
+  if (issuerUrl === undefined && production) {
+    problems.push(
+      `AUTH_ISSUER_URL is required when NODE_ENV=production (the development issuer never runs in production); set it like AUTH_ISSUER_URL=${ISSUER_EXAMPLE}`,
+    );
+  }
+  const devIssuer = issuerUrl === undefined && !production;
+
+  const audienceName = set(env, 'AUTH_AUDIENCE') !== undefined ? 'AUTH_AUDIENCE' : 'AUTH0_AUDIENCE';
+  let audiences = list(set(env, audienceName));
+  if (audiences.length === 0) {
+    if (issuerUrl !== undefined) {
+      problems.push(
+        'AUTH_AUDIENCE is required with AUTH_ISSUER_URL; set it to your API identifier, like AUTH_AUDIENCE=https://quickstarts/api',
+      );
+    }
+    audiences = [DEFAULT_DEV_AUDIENCE];
+  }
+
+  const jwksUri = set(env, 'AUTH_JWKS_URI');
+  if (jwksUri !== undefined) {
+    if (issuerUrl === undefined) {
+      problems.push('AUTH_JWKS_URI needs AUTH_ISSUER_URL too; set both, or unset AUTH_JWKS_URI');
+    }
+    checkUrl(problems, 'AUTH_JWKS_URI', jwksUri, `${ISSUER_EXAMPLE}.well-known/jwks.json`);
+  }
+
+  const algorithms = list(set(env, 'AUTH_ALGORITHMS') ?? 'RS256');
+  const unsupported = algorithms.filter(
+    (a) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(a),
+  );
+  if (algorithms.length === 0 || unsupported.length > 0) {
+    problems.push(
+      `AUTH_ALGORITHMS may list only ${SUPPORTED_ALGORITHMS.join(', ')} (never none or HS*); unset it to use RS256`,
+    );
+  }
+
+  const clockToleranceSec = wholeNumber(problems, env, 'AUTH_CLOCK_TOLERANCE_SEC', 60, 3600);
+
+  if (devIssuer) {
+    if (port === 0) {
+      problems.push(
+        'PORT=0 cannot serve the development issuer, whose URL names the port; set PORT=3000 or AUTH_ISSUER_URL',
+      );
+    }
+    if (devIssuerHost(host) === undefined) {
+      problems.push(
+        `HOST=${host} cannot serve the development issuer; unset HOST, or set AUTH_ISSUER_URL`,
+      );
+    }
+  }
+
+  return {
+    value: {
+      port,
+      host,
+      production,
+      devIssuer,
+      issuerUrl,
+      audiences,
+      jwksUri,
+      algorithms,
+      clockToleranceSec,
+    },
+    problems,
+  };
+}
+
+/** Where the app reaches its own development issuer, given the address it listens on. */
+function devIssuerHost(host: string): string | undefined {
+  if (['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host)) return '127.0.0.1';
+  if (host === '::1') return '[::1]';
+  return undefined;
+}
+
+/** The development issuer's URL, which is also the `iss` of its tokens. */
+export function devIssuerUrl(env: AppEnv): string {
+  return `http://${devIssuerHost(env.host) ?? '127.0.0.1'}:${env.port}/`;
+}
+
+/** Parses the environment; throws {@link ConfigError} listing every mistake. */
+export function readEnv(env: Env): AppEnv {
+  const { value, problems } = parseEnv(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return value;
+}
+
+/** `ConfigModule`'s `validate`: stops start-up on any mistake, leaves the variables as they are. */
+export function validateEnv(env: Record<string, unknown>): Record<string, unknown> {
+  readEnv(env as Env);
+  return env;
+}

@@ -1,0 +1,10 @@
+export { authConfig } from './auth.config.js';
+export {
+  ConfigError,
+  DEFAULT_DEV_AUDIENCE,
+  devIssuerUrl,
+  parseEnv,
+  readEnv,
+  validateEnv,
+  type AppEnv,
+} from './env.js';

@@ -1,0 +1,82 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Post,
+} from '@nestjs/common';
+import { DevIssuerKeys, type DevTokenResponse } from './dev-issuer.keys.js';
+
+/** The body of a token request: JSON or form-encoded, every field optional. */
+interface TokenRequest {
+  grant_type?: unknown;
+  audience?: unknown;
+  scope?: unknown;
+}
+
+/** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, space-separated. */
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+
+/**
+ * A development issuer served by the app itself when no issuer is configured: OpenID discovery,
+ * its JWKS, and a token endpoint that answers like Auth0's client-credentials grant.
+ */
+@Controller()
+export class DevIssuerController {
+  constructor(private readonly keys: DevIssuerKeys) {}
+
+  @Get('.well-known/openid-configuration')
+  discovery(): Record<string, unknown> {
+    return {
+      issuer: this.keys.issuer,
+      jwks_uri: new URL('.well-known/jwks.json', this.keys.issuer).href,
+      token_endpoint: new URL('dev/oauth/token', this.keys.issuer).href,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['none'],
+      response_types_supported: ['token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    };
+  }
+
+  @Get('.well-known/jwks.json')
+  jwks(): { keys: Record<string, unknown>[] } {
+    return this.keys.jwks();
+  }
+
+  @Post('dev/oauth/token')
+  @HttpCode(200)
+  token(@Body() body: TokenRequest | undefined): Promise<DevTokenResponse> {
+    const { grant_type: grantType, audience, scope } = body ?? {};
+    if (grantType !== undefined && grantType !== 'client_credentials') {
+      throw new BadRequestException({
+        error: 'unsupported_grant_type',
+        error_description: 'the development issuer supports only grant_type=client_credentials',
+      });
+    }
+    if (
+      audience !== undefined &&
+      !(typeof audience === 'string' && this.keys.audiences.includes(audience))
+    ) {
+      throw new ForbiddenException({
+        error: 'access_denied',
+        error_description: `unknown audience; this API accepts ${this.keys.audiences.join(', ')}`,
+      });
+    }
+    if (
+      scope !== undefined &&
+      !(typeof scope === 'string' && (scope === '' || SCOPE.test(scope)))
+    ) {
+      throw new BadRequestException({
+        error: 'invalid_scope',
+        error_description: 'scope must be space-separated scope tokens, like "read:messages"',
+      });
+    }
+    return this.keys.issue(
+      audience ?? this.keys.audiences[0]!,
+      (scope as string | undefined) ?? '',
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { ConfigError, readEnv, type AppEnv } from './config/index.js';
+import { devIssuerBanner } from './dev-issuer/index.js';
+
+/** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
+function loadEnv(): AppEnv {
+  try {
+    process.loadEnvFile('.env');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      process.stderr.write(
+        `Configuration error: .env could not be read: ${(error as Error).message}\n`,
+      );
+      process.exit(1);
+    }
+  }
+  try {
+    return readEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`Configuration error: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const env = loadEnv();
+  const logger: LogLevel[] = env.production
+    ? ['fatal', 'error', 'warn', 'log']
+    : ['fatal', 'error', 'warn', 'log', 'debug'];
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(),
+    new FastifyAdapter(),
+    { logger },
+  );
+  app.enableShutdownHooks();
+  await app.listen(env.port, env.host);
+  const url = await app.getUrl();
+  Logger.log(`Listening on ${url}`, 'Bootstrap');
+  if (env.devIssuer) {
+    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`)}\n`, 'DevIssuer');
+  }
+}
+
+await bootstrap();
