@@ -48,7 +48,7 @@ export class DevIssuerController {
 
   @Post('dev/oauth/token')
   @HttpCode(200)
-  token(@Body() body: TokenRequest | undefined): Promise<DevTokenResponse> {
+  token(@Body() body: TokenRequest | undefined): DevTokenResponse {
     const { grant_type: grantType, audience, scope } = body ?? {};
     if (grantType !== undefined && grantType !== 'client_credentials') {
       throw new BadRequestException({

@@ -1,7 +1,6 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { SignJWT } from 'jose';
 import { authConfig } from '../config/index.js';
 
 /** A token the development issuer hands out, shaped like Auth0's client-credentials answer. */
@@ -14,6 +13,10 @@ export interface DevTokenResponse {
 
 /** Lifetime of development tokens, in seconds (Auth0's default for API tokens is 24 hours). */
 const TOKEN_LIFETIME_SEC = 86_400;
+
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
 
 /** The development issuer's RSA key pair, made at start-up and never stored, and the tokens it signs. */
 @Injectable()
@@ -43,21 +46,32 @@ export class DevIssuerKeys {
   }
 
   /** Signs an RFC 9068 access token for `audience` granting `scope`. */
-  async issue(audience: string, scope: string): Promise<DevTokenResponse> {
-    const accessToken = await new SignJWT(scope === '' ? {} : { scope })
-      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'at+jwt' })
-      .setIssuer(this.issuer)
-      .setAudience(audience)
-      .setSubject('dev-client@clients')
-      .setIssuedAt()
-      .setExpirationTime(`${TOKEN_LIFETIME_SEC}s`)
-      .setJti(randomUUID())
-      .sign(this.privateKey);
+  issue(audience: string, scope: string): DevTokenResponse {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: this.issuer,
+      sub: 'dev-client@clients',
+      aud: audience,
+      iat: now,
+      exp: now + TOKEN_LIFETIME_SEC,
+      jti: randomUUID(),
+      ...(scope === '' ? {} : { scope }),
+    };
     return {
-      access_token: accessToken,
+      access_token: this.sign(claims),
       token_type: 'Bearer',
       expires_in: TOKEN_LIFETIME_SEC,
       scope,
     };
+  }
+
+  /**
+   * RS256 compact JWS with node:crypto: three lines, where jose (ESM-only) would need a second
+   * module-loader setup under jest just for this development convenience.
+   */
+  private sign(claims: Record<string, unknown>): string {
+    const header = { alg: 'RS256', typ: 'at+jwt', kid: this.kid };
+    const input = `${base64url(header)}.${base64url(claims)}`;
+    return `${input}.${sign('sha256', Buffer.from(input), this.privateKey).toString('base64url')}`;
   }
 }

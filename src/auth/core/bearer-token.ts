@@ -33,7 +33,7 @@ export function extractBearerToken(authorization: string | string[] | undefined)
       throw new MissingTokenError('unsupported authorization scheme: use Bearer');
     }
     throw new InvalidRequestError(
-      'malformed Authorization header: expected "Bearer" followed by exactly one token',
+      'malformed Authorization header: expected Bearer followed by exactly one token',
     );
   }
   const token = credentials[1]!;

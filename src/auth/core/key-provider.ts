@@ -25,9 +25,13 @@ export interface JwksKeyProviderOptions {
 
 const JWKS_MAX_BYTES = 1024 * 1024;
 
-/** Node's name for the key type an algorithm needs. */
+/** RFC 7518 §3.3 and §3.5: RSA keys for RS* and PS* must be 2048 bits or larger. */
+const MIN_RSA_BITS = 2048;
+
+/** Whether a key is of the type (and size, and curve) an algorithm needs. */
 function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
   const { kty, crv } = keyTypeFor(alg);
+  if (kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return false;
   if (kty === 'EC') {
     return (
       key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === nodeCurve(crv!)
@@ -72,7 +76,7 @@ export class JwksKeyProvider implements KeyProvider {
     }
     // RFC 8725 §3.1: the key must be meant for the algorithm the token names.
     if (signingKey.alg !== undefined && signingKey.alg !== alg) {
-      throw new InvalidTokenError('signing key does not match the token algorithm', {
+      throw new InvalidTokenError('signing key does not fit the token', {
         detail: `kid ${JSON.stringify(kid)} is for ${signingKey.alg}, token says ${alg}`,
       });
     }
@@ -82,8 +86,8 @@ export class JwksKeyProvider implements KeyProvider {
       this.keyObjects.set(signingKey, key);
     }
     if (!suits(key, alg)) {
-      throw new InvalidTokenError('signing key does not match the token algorithm', {
-        detail: `kid ${JSON.stringify(kid)} is a ${key.asymmetricKeyType} key, token says ${alg}`,
+      throw new InvalidTokenError('signing key does not fit the token', {
+        detail: `kid ${JSON.stringify(kid)} is a ${key.asymmetricKeyType} key of ${key.asymmetricKeyDetails?.modulusLength ?? key.asymmetricKeyDetails?.namedCurve}, token says ${alg}`,
       });
     }
     return key;

@@ -39,7 +39,13 @@ export function readTokenHeader(
   allowedAlgorithms: readonly SignatureAlgorithm[],
 ): TokenHeader {
   const segments = token.split('.');
-  if (segments.length !== 3 || !segments.every((s) => BASE64URL_SEGMENT.test(s))) {
+  // An empty signature is let through this shape check so that alg "none" is named as such below.
+  if (
+    segments.length !== 3 ||
+    !BASE64URL_SEGMENT.test(segments[0]!) ||
+    !BASE64URL_SEGMENT.test(segments[1]!) ||
+    !(segments[2] === '' || BASE64URL_SEGMENT.test(segments[2]!))
+  ) {
     throw new InvalidTokenError('malformed token: not a signed JWT', {
       detail: `token has ${segments.length} segment(s) or non-base64url characters`,
     });
@@ -68,6 +74,9 @@ export function readTokenHeader(
   // The key set may hold several keys; without a kid we would have to try them one by one.
   if (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH) {
     throw new InvalidTokenError('token header has no valid key id (kid)');
+  }
+  if (segments[2] === '') {
+    throw new InvalidTokenError('malformed token: no signature');
   }
   return { alg, kid };
 }

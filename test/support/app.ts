@@ -1,0 +1,31 @@
+import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+
+/** The HTTP platforms the e2e matrix runs on. */
+export const ADAPTERS = ['fastify', 'express'] as const;
+export type AdapterName = (typeof ADAPTERS)[number];
+
+/** A Nest app listening on 127.0.0.1:0, and its base URL. */
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+}
+
+/** Builds `root` on the named adapter and starts it on a loopback port. */
+export async function startApp(
+  root: Type | DynamicModule,
+  adapter: AdapterName,
+): Promise<RunningApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
+  const app =
+    adapter === 'fastify'
+      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+          logger: false,
+        })
+      : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url: `${url}/` };
+}
