@@ -79,18 +79,47 @@ function wholeNumber(
   return value;
 }
 
+/** A bare host name with an optional port, as Auth0 shows a tenant's domain. */
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+
 function issuerFrom(problems: string[], env: Env): string | undefined {
   const issuer = set(env, 'AUTH_ISSUER_URL');
-  const domain = set(env, 'AUTH0_DOMAIN');
-  if (domain === undefined) return issuer;
+  const raw = set(env, 'AUTH0_DOMAIN');
+  if (raw === undefined) return issuer;
   // AUTH0_DOMAIN=tenant.auth0.com means the issuer https://tenant.auth0.com/ (Auth0's `iss` ends with a slash).
-  const fromDomain = /^https?:\/\//i.test(domain)
-    ? domain.replace(/\/*$/, '/')
-    : `https://${domain.replace(/\/+$/, '')}/`;
+  // Host names are case-insensitive, so the domain is lower-cased to match the `iss` Auth0 writes.
+  const domain = raw
+    .replace(/^https:\/\//i, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+  if (!DOMAIN.test(domain)) {
+    problems.push(
+      'AUTH0_DOMAIN must be a host name; set it like AUTH0_DOMAIN=YOUR_TENANT.auth0.com',
+    );
+    return issuer;
+  }
+  const fromDomain = `https://${domain}/`;
   if (issuer !== undefined && issuer !== fromDomain) {
     problems.push('AUTH_ISSUER_URL and AUTH0_DOMAIN name different issuers; set only one of them');
   }
   return issuer ?? fromDomain;
+}
+
+function audiencesFrom(problems: string[], env: Env): string[] | undefined {
+  const audience = set(env, 'AUTH_AUDIENCE');
+  const alias = set(env, 'AUTH0_AUDIENCE');
+  if (audience !== undefined && alias !== undefined && audience !== alias) {
+    problems.push('AUTH_AUDIENCE and AUTH0_AUDIENCE differ; set only one of them');
+  }
+  const value = audience ?? alias;
+  if (value === undefined) return undefined;
+  const audiences = list(value);
+  if (audiences.length === 0) {
+    problems.push(
+      'AUTH_AUDIENCE lists no audience; set it like AUTH_AUDIENCE=https://quickstarts/api',
+    );
+  }
+  return audiences;
 }
 
 /**
@@ -99,7 +128,8 @@ function issuerFrom(problems: string[], env: Env): string | undefined {
  */
 export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const problems: string[] = [];
-  const production = set(env, 'NODE_ENV') === 'production';
+  // Any spelling of production counts: a typo here must never open the development issuer.
+  const production = /^prod(uction)?$/i.test(set(env, 'NODE_ENV') ?? '');
   const port = wholeNumber(problems, env, 'PORT', 3000, 65535);
   const host = set(env, 'HOST') ?? '0.0.0.0';
 
@@ -118,10 +148,9 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   }
   const devIssuer = issuerUrl === undefined && !production;
 
-  const audienceName = set(env, 'AUTH_AUDIENCE') !== undefined ? 'AUTH_AUDIENCE' : 'AUTH0_AUDIENCE';
-  let audiences = list(set(env, audienceName));
+  let audiences = audiencesFrom(problems, env) ?? [];
   if (audiences.length === 0) {
-    if (issuerUrl !== undefined) {
+    if (issuerUrl !== undefined && set(env, 'AUTH_AUDIENCE') === undefined) {
       problems.push(
         'AUTH_AUDIENCE is required with AUTH_ISSUER_URL; set it to your API identifier, like AUTH_AUDIENCE=https://quickstarts/api',
       );

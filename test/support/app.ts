@@ -13,10 +13,11 @@ export interface RunningApp {
   url: string;
 }
 
-/** Builds `root` on the named adapter and starts it on a loopback port. */
+/** Builds `root` on the named adapter and starts it on a loopback port (any free one by default). */
 export async function startApp(
   root: Type | DynamicModule,
   adapter: AdapterName,
+  port = 0,
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app =
@@ -25,7 +26,7 @@ export async function startApp(
           logger: false,
         })
       : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url: `${url}/` };
 }

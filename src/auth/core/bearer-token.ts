@@ -37,6 +37,9 @@ export function extractBearerToken(authorization: string | string[] | undefined)
     );
   }
   const token = credentials[1]!;
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new InvalidRequestError('bearer token too long');
+  }
   if (!B64TOKEN.test(token)) {
     throw new InvalidRequestError('malformed bearer token: characters outside RFC 6750 b64token');
   }

@@ -67,6 +67,10 @@ function checkUrl(name: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw optionError(name, 'must be a non-empty URL string');
   }
+  // Compared exactly with the token's iss later, so stray spaces would reject every token.
+  if (value.trim() !== value) {
+    throw optionError(name, 'must not have surrounding spaces');
+  }
   const parsed = parseSecureUrl(value);
   if (typeof parsed === 'string') throw optionError(name, parsed);
   return value;

@@ -3,7 +3,9 @@ export type ScopeMatch = 'all' | 'any';
 
 function stringsOf(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
+  if (Array.isArray(value)) {
+    return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  }
   return [];
 }
 
@@ -29,5 +31,6 @@ export function hasScopes(
 ): boolean {
   if (required.length === 0) return true;
   const set = new Set(granted);
-  return match === 'all' ? required.every((s) => set.has(s)) : required.some((s) => set.has(s));
+  // Anything but an explicit 'any' gets the stricter rule.
+  return match === 'any' ? required.some((s) => set.has(s)) : required.every((s) => set.has(s));
 }
