@@ -11,10 +11,12 @@ const run = promisify(execFile);
 /** Runs the app with a configuration that must stop it, and returns what it printed. */
 async function refusedStart(env: Record<string, string>, cwd?: string): Promise<string> {
   const app = startMain(env, cwd);
+  let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
     app.exited,
-    new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000)),
+    new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 15_000))),
   ]);
+  clearTimeout(timer);
   await app.stop();
   expect(code).toBe(1);
   const output = app.output();
