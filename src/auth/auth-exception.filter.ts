@@ -29,11 +29,10 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
     const line = `${error.status} ${error.code}: ${error.description}${error.detail ? ` (${error.detail})` : ''}`;
+    // Debug only: a flood of bad tokens must not flood the log; outages are logged once where they are seen.
+    this.logger.debug(line);
     if (error instanceof JwksUnavailableError) {
-      this.logger.warn(line);
       httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
-    } else {
-      this.logger.debug(line);
     }
     const challenge = bearerChallenge(error, this.settings.realm);
     if (challenge !== undefined) httpAdapter.setHeader(response, 'WWW-Authenticate', challenge);

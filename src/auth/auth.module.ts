@@ -1,11 +1,17 @@
-import { Logger, Module } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
 import { AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER, TOKEN_VERIFIER } from './auth.constants.js';
 import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { IssuerMetadataResolver } from './core/issuer-metadata.js';
-import { JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
+import { DEFAULT_KEY_SET_POLICY, JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
 import { resolveAuthSettings, type AuthOptions, type AuthSettings } from './core/options.js';
 import { TokenVerifier } from './core/token-verifier.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
@@ -31,7 +37,10 @@ import { ScopesGuard } from './scopes.guard.js';
         new IssuerMetadataResolver({
           issuerUrl: settings.issuerUrl,
           jwksUri: settings.jwksUri,
-          limits: { timeoutMs: settings.jwksTimeoutMs },
+          timeoutMs: settings.jwksTimeoutMs,
+          retryIntervalMs:
+            settings.keySetPolicy.minFetchIntervalMs ?? DEFAULT_KEY_SET_POLICY.minFetchIntervalMs,
+          dispatcher: settings.fetchDispatcher,
           logger: new Logger('Auth'),
         }),
       inject: [AUTH_SETTINGS],
@@ -40,8 +49,14 @@ import { ScopesGuard } from './scopes.guard.js';
       provide: KEY_PROVIDER,
       useFactory: (settings: AuthSettings, metadata: IssuerMetadataResolver) =>
         new JwksKeyProvider(metadata, {
-          timeoutMs: settings.jwksTimeoutMs,
-          cacheMaxAgeMs: settings.jwksCacheMaxAgeMs,
+          algorithms: settings.algorithms,
+          logger: new Logger('Auth'),
+          dispatcher: settings.fetchDispatcher,
+          policy: {
+            timeoutMs: settings.jwksTimeoutMs,
+            defaultMaxAgeMs: settings.jwksCacheMaxAgeMs,
+            ...settings.keySetPolicy,
+          },
         }),
       inject: [AUTH_SETTINGS, ISSUER_METADATA],
     },
@@ -58,4 +73,23 @@ import { ScopesGuard } from './scopes.guard.js';
   ],
   exports: [AUTH_SETTINGS, TOKEN_VERIFIER, JwtAuthGuard, ScopesGuard],
 })
-export class AuthModule extends ConfigurableAuthModule {}
+export class AuthModule
+  extends ConfigurableAuthModule
+  implements OnApplicationBootstrap, OnModuleDestroy
+{
+  constructor(
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    @Inject(KEY_PROVIDER) private readonly keys: JwksKeyProvider,
+  ) {
+    super();
+  }
+
+  /** Warms the key cache without holding up or failing start-up when the issuer is down. */
+  onApplicationBootstrap(): void {
+    if (this.settings.jwksWarmUp) void this.keys.warm();
+  }
+
+  onModuleDestroy(): void {
+    this.keys.close();
+  }
+}

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { EnvHttpProxyAgent } from 'undici';
 import type { AuthOptions } from '../auth/index.js';
 import { devIssuerUrl, readEnv } from './env.js';
 
@@ -11,5 +12,8 @@ export const authConfig = registerAs('auth', (): AuthOptions => {
     jwksUri: env.jwksUri,
     algorithms: env.algorithms,
     clockToleranceSec: env.clockToleranceSec,
+    // The development issuer is this app, which is not listening yet when start-up warms the keys.
+    jwksWarmUp: !env.devIssuer,
+    fetchDispatcher: env.proxy && new EnvHttpProxyAgent(env.proxy),
   };
 });

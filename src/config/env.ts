@@ -13,6 +13,8 @@ export interface AppEnv {
   jwksUri: string | undefined;
   algorithms: string[];
   clockToleranceSec: number;
+  /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
+  proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -178,6 +180,8 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
 
   const clockToleranceSec = wholeNumber(problems, env, 'AUTH_CLOCK_TOLERANCE_SEC', 60, 3600);
 
+  const proxy = proxyFrom(problems, env);
+
   if (devIssuer) {
     if (port === 0) {
       problems.push(
@@ -202,9 +206,27 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       jwksUri,
       algorithms,
       clockToleranceSec,
+      proxy,
     },
     problems,
   };
+}
+
+/** The standard proxy variables, upper or lower case (curl's convention), as undici's EnvHttpProxyAgent reads them. */
+function proxyFrom(problems: string[], env: Env): AppEnv['proxy'] {
+  const pick = (name: string) => set(env, name) ?? set(env, name.toLowerCase());
+  const httpProxy = pick('HTTP_PROXY');
+  const httpsProxy = pick('HTTPS_PROXY');
+  if (httpProxy === undefined && httpsProxy === undefined) return undefined;
+  for (const [name, value] of [
+    ['HTTP_PROXY', httpProxy],
+    ['HTTPS_PROXY', httpsProxy],
+  ] as const) {
+    if (value !== undefined && !URL.canParse(value)) {
+      problems.push(`${name} is not a URL; set it like ${name}=http://proxy.internal:3128`);
+    }
+  }
+  return { httpProxy, httpsProxy, noProxy: pick('NO_PROXY') };
 }
 
 /** Where the app reaches its own development issuer, given the address it listens on. */

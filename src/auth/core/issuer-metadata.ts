@@ -1,5 +1,6 @@
 import { JwksUnavailableError } from './errors.js';
-import { FetchJsonError, fetchJson, unavailable, type FetchJsonLimits } from './fetch-json.js';
+import type { Dispatcher } from 'undici';
+import { FetchJsonError, fetchJson, unavailable } from './fetch-json.js';
 import { parseSecureUrl } from './http-url.js';
 import type { AuthLogger } from './logger.js';
 
@@ -9,8 +10,7 @@ export interface IssuerMetadata {
   jwksUri: string;
 }
 
-/** How long a failed discovery is remembered before it is tried again, in milliseconds. */
-const DISCOVERY_RETRY_MS = 5_000;
+/** Discovery documents are a few KiB; 1 MiB leaves room and still bounds memory. */
 const DISCOVERY_MAX_BYTES = 1024 * 1024;
 
 function withTrailingSlash(url: string): string {
@@ -27,12 +27,16 @@ export class IssuerMetadataResolver {
   private resolved: IssuerMetadata | undefined;
   private pending: Promise<IssuerMetadata> | undefined;
   private failure: { error: JwksUnavailableError; at: number } | undefined;
+  private outageLogged = false;
 
   constructor(
     private readonly options: {
       issuerUrl: string;
       jwksUri?: string;
-      limits: Pick<FetchJsonLimits, 'timeoutMs'>;
+      timeoutMs: number;
+      /** How long a failed discovery is remembered before it is tried again, in milliseconds. */
+      retryIntervalMs: number;
+      dispatcher?: Dispatcher;
       logger: AuthLogger;
     },
   ) {
@@ -44,20 +48,34 @@ export class IssuerMetadataResolver {
   /** The metadata, discovering it on first use; throws {@link JwksUnavailableError} while it cannot be had. */
   resolve(): Promise<IssuerMetadata> {
     if (this.resolved !== undefined) return Promise.resolve(this.resolved);
-    if (this.failure !== undefined && Date.now() - this.failure.at < DISCOVERY_RETRY_MS) {
-      return Promise.reject(this.failure.error);
+    const sinceFailure = this.failure === undefined ? Infinity : Date.now() - this.failure.at;
+    if (sinceFailure < this.options.retryIntervalMs) {
+      const error = this.failure!.error;
+      return Promise.reject(
+        new JwksUnavailableError(error.description, {
+          cause: error.cause,
+          detail: error.detail,
+          retryAfterSec: Math.ceil((this.options.retryIntervalMs - sinceFailure) / 1000),
+        }),
+      );
     }
     this.pending ??= this.discover().then(
       (metadata) => {
+        if (this.outageLogged) this.options.logger.log('Issuer metadata available again');
         this.resolved = metadata;
         this.failure = undefined;
+        this.outageLogged = false;
         this.pending = undefined;
         return metadata;
       },
       (error: JwksUnavailableError) => {
         this.failure = { error, at: Date.now() };
         this.pending = undefined;
-        this.options.logger.warn(`Issuer metadata unavailable: ${error.detail ?? error.message}`);
+        // Once per outage, not once per request or retry.
+        if (!this.outageLogged) {
+          this.options.logger.warn(`Issuer metadata unavailable: ${error.detail ?? error.message}`);
+          this.outageLogged = true;
+        }
         throw error;
       },
     );
@@ -70,10 +88,11 @@ export class IssuerMetadataResolver {
     const discoveryUrl = new URL('.well-known/openid-configuration', base).href;
     let document: Record<string, unknown>;
     try {
-      document = await fetchJson(discoveryUrl, {
-        timeoutMs: this.options.limits.timeoutMs,
+      ({ body: document } = await fetchJson(discoveryUrl, {
+        timeoutMs: this.options.timeoutMs,
         maxBytes: DISCOVERY_MAX_BYTES,
-      });
+        dispatcher: this.options.dispatcher,
+      }));
     } catch (error) {
       if (error instanceof FetchJsonError && error.kind === 'invalid') {
         const jwksUri = new URL('.well-known/jwks.json', base).href;
@@ -82,7 +101,12 @@ export class IssuerMetadataResolver {
         );
         return { issuer: configured, jwksUri };
       }
-      throw unavailable('discovery', discoveryUrl, error);
+      throw unavailable(
+        'discovery',
+        discoveryUrl,
+        error,
+        Math.ceil(this.options.retryIntervalMs / 1000),
+      );
     }
     return {
       issuer: this.issuerFrom(document, discoveryUrl),

@@ -32,6 +32,9 @@ describe('resolveAuthSettings', () => {
       realm: 'https://quickstarts/api',
       jwksTimeoutMs: 5000,
       jwksCacheMaxAgeMs: 600_000,
+      jwksWarmUp: true,
+      fetchDispatcher: undefined,
+      keySetPolicy: {},
     });
   });
 
@@ -46,6 +49,8 @@ describe('resolveAuthSettings', () => {
         realm: 'messages',
         jwksTimeoutMs: 100,
         jwksCacheMaxAgeMs: 86_400_000,
+        jwksWarmUp: false,
+        keySetPolicy: { minFetchIntervalMs: 1000 },
       }),
     ).toEqual({
       issuerUrl: 'http://127.0.0.1:4000/',
@@ -56,7 +61,16 @@ describe('resolveAuthSettings', () => {
       realm: 'messages',
       jwksTimeoutMs: 100,
       jwksCacheMaxAgeMs: 86_400_000,
+      jwksWarmUp: false,
+      fetchDispatcher: undefined,
+      keySetPolicy: { minFetchIntervalMs: 1000 },
     });
+  });
+
+  it('refuses a jwksWarmUp that is not a boolean, naming the option', () => {
+    expect(() => resolveAuthSettings(options({ jwksWarmUp: 'no' as never }))).toThrow(
+      'AuthOptions.jwksWarmUp must be true or false',
+    );
   });
 
   it('uses the first audience as the default realm', () => {
@@ -220,7 +234,7 @@ describe('resolveAuthSettings', () => {
   describe.each([
     ['clockToleranceSec', 60, 0, 3600],
     ['jwksTimeoutMs', 5000, 100, 60_000],
-    ['jwksCacheMaxAgeMs', 600_000, 1000, 86_400_000],
+    ['jwksCacheMaxAgeMs', 600_000, 30_000, 86_400_000],
   ] as const)('%s', (name, fallback, min, max) => {
     it(`defaults to ${fallback}`, () => {
       expect(resolveAuthSettings(BASE)[name]).toBe(fallback);

@@ -4,7 +4,9 @@ import {
   isSupportedAlgorithm,
   type SignatureAlgorithm,
 } from './algorithms.js';
+import type { Dispatcher } from 'undici';
 import { parseSecureUrl } from './http-url.js';
+import type { KeySetPolicy } from './key-provider.js';
 
 /** How to verify access tokens: the options another service passes to `AuthModule.forRoot`. */
 export interface AuthOptions {
@@ -45,6 +47,23 @@ export interface AuthOptions {
    * @default 600000 (10 minutes)
    */
   jwksCacheMaxAgeMs?: number;
+  /**
+   * Fetch the issuer's keys at start-up, so the first request does not wait for them (start-up
+   * never fails because of it).
+   * @default true
+   */
+  jwksWarmUp?: boolean;
+  /**
+   * The undici dispatcher for discovery and JWKS fetches: an `EnvHttpProxyAgent` for
+   * `HTTPS_PROXY`/`NO_PROXY`, a `ProxyAgent`, or an `Agent` with custom TLS.
+   * @default undici's global dispatcher (direct connections)
+   */
+  fetchDispatcher?: Dispatcher;
+  /**
+   * Advanced: the key-set cache policy (fetch spacing, stale-if-error window, unknown-kid memory).
+   * @default DEFAULT_KEY_SET_POLICY
+   */
+  keySetPolicy?: Partial<KeySetPolicy>;
 }
 
 /** {@link AuthOptions} checked and with every default filled in. */
@@ -57,6 +76,9 @@ export interface AuthSettings {
   realm: string;
   jwksTimeoutMs: number;
   jwksCacheMaxAgeMs: number;
+  jwksWarmUp: boolean;
+  fetchDispatcher: Dispatcher | undefined;
+  keySetPolicy: Partial<KeySetPolicy>;
 }
 
 function optionError(name: string, message: string): TypeError {
@@ -87,6 +109,12 @@ function checkNumber(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw optionError(name, `must be a whole number from ${min} to ${max}`);
   }
+  return value;
+}
+
+function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw optionError(name, 'must be true or false');
   return value;
 }
 
@@ -132,11 +160,14 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
     clockToleranceSec: checkNumber('clockToleranceSec', options.clockToleranceSec, 60, 0, 3600),
     realm,
     jwksTimeoutMs: checkNumber('jwksTimeoutMs', options.jwksTimeoutMs, 5000, 100, 60_000),
+    jwksWarmUp: checkBoolean('jwksWarmUp', options.jwksWarmUp, true),
+    fetchDispatcher: options.fetchDispatcher,
+    keySetPolicy: { ...options.keySetPolicy },
     jwksCacheMaxAgeMs: checkNumber(
       'jwksCacheMaxAgeMs',
       options.jwksCacheMaxAgeMs,
       600_000,
-      1000,
+      30_000,
       86_400_000,
     ),
   };
