@@ -1,24 +1,10 @@
 import { jest } from '@jest/globals';
-import { Controller, Get, Logger, Module, UseGuards, type DynamicModule } from '@nestjs/common';
-import { AuthModule, JwtAuthGuard, type AuthOptions } from '../src/auth/index.js';
+import { Logger } from '@nestjs/common';
+import type { AuthOptions } from '../src/auth/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { get } from './support/http.js';
+import { probeHost } from './support/probe-host.js';
 import { TestIssuer } from './support/test-issuer.js';
-
-@Controller()
-class ProbeController {
-  @Get('probe')
-  @UseGuards(JwtAuthGuard)
-  probe(): string {
-    return 'ok';
-  }
-}
-
-function host(options: AuthOptions): DynamicModule {
-  @Module({ imports: [AuthModule.forRoot(options)], controllers: [ProbeController] })
-  class HostModule {}
-  return { module: HostModule };
-}
 
 describe('issuer discovery', () => {
   let issuer: TestIssuer;
@@ -42,7 +28,7 @@ describe('issuer discovery', () => {
 
   const start = async (options: Partial<AuthOptions> = {}) => {
     running = await startApp(
-      host({ issuerUrl: issuer.url, audience: issuer.audience, ...options }),
+      probeHost({ issuerUrl: issuer.url, audience: issuer.audience, ...options }),
       'fastify',
     );
   };

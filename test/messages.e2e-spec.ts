@@ -380,6 +380,20 @@ describe.each(ADAPTERS)('messages API on %s', (adapter) => {
       );
     });
 
+    it.each(['null', '"text"', '42', 'true'])(
+      'refuses a signed JSON %s payload with typ JWT, and keeps serving',
+      async (payload) => {
+        const key = issuer.keys[0]!;
+        const token = signJwt({ alg: 'RS256', typ: 'JWT', kid: key.kid }, payload, key.privateKey);
+        await expectRejected(
+          'api/private',
+          `Bearer ${token}`,
+          invalid(/claims are not a JSON object/),
+        );
+        expect((await call('api/public')).status).toBe(200);
+      },
+    );
+
     it('refuses a header that is not JSON', () =>
       expectRejected(
         'api/private',

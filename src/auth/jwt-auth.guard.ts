@@ -44,6 +44,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     if (info instanceof Error && info.message === 'No auth token') {
       throw new MissingTokenError('no access token: send an Authorization: Bearer <token> header');
     }
-    throw new InvalidTokenError('token could not be verified', { cause: info });
+    throw new InvalidTokenError('token could not be verified', {
+      cause: info,
+      detail: info instanceof Error ? `${info.name}: ${info.message}` : String(info),
+    });
   }
 }

@@ -4,6 +4,7 @@ import { Strategy } from 'passport-jwt';
 import { AUTH_SETTINGS, JWT_STRATEGY, TOKEN_VERIFIER } from './auth.constants.js';
 import { bearerTokenOf } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
+import { InvalidTokenError } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
 import type { TokenVerifier } from './core/token-verifier.js';
 
@@ -22,8 +23,18 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       jwtFromRequest: bearerTokenOf,
       secretOrKeyProvider: (_request: unknown, rawJwtToken: string, done) => {
         verifier.keyFor(rawJwtToken).then(
-          // jsonwebtoken verifies with a KeyObject; passport-jwt's types only list string | Buffer.
-          (key) => done(null, key as unknown as Buffer),
+          (key) => {
+            try {
+              // jsonwebtoken verifies with a KeyObject; passport-jwt's types only list string | Buffer.
+              done(null, key as unknown as Buffer);
+            } catch (error) {
+              // jsonwebtoken runs synchronously inside done(); an input it chokes on must become a
+              // 401 here, not an unhandled rejection that ends the process.
+              done(
+                new InvalidTokenError('malformed token', { cause: error, detail: String(error) }),
+              );
+            }
+          },
           (error: unknown) => done(error),
         );
       },

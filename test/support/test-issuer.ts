@@ -13,7 +13,7 @@ export interface TestKey {
 }
 
 /** What the test issuer's endpoints do: answer, or misbehave in one of the ways an issuer can. */
-export type EndpointBehaviour = 'ok' | 'http-500' | 'http-404' | 'bad-json' | 'hang';
+export type EndpointBehaviour = 'ok' | 'http-500' | 'http-404' | 'bad-json' | 'hang' | 'huge';
 
 /** Token claims and header overrides; `undefined` values drop the default. */
 export interface TokenOverrides {
@@ -45,6 +45,10 @@ export class TestIssuer {
   discovery: EndpointBehaviour = 'ok';
   jwks: EndpointBehaviour = 'ok';
   hits = { discovery: 0, jwks: 0 };
+  /** `Cache-Control` sent with the JWKS, if any. */
+  jwksCacheControl: string | undefined;
+  /** Raw JWKs published after the real keys (malformed or unusable ones, say). */
+  extraJwks: Record<string, unknown>[] = [];
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -108,16 +112,33 @@ export class TestIssuer {
         kid: k.kid,
         ...k.jwkExtras,
       }));
-      this.answer(res, this.jwks, { keys });
+      this.answer(res, this.jwks, { keys: [...keys, ...this.extraJwks] }, this.jwksCacheControl);
     } else {
       res.writeHead(404).end();
     }
   }
 
-  private answer(res: ServerResponse, behaviour: EndpointBehaviour, body: unknown): void {
+  private answer(
+    res: ServerResponse,
+    behaviour: EndpointBehaviour,
+    body: unknown,
+    cacheControl?: string,
+  ): void {
     switch (behaviour) {
       case 'ok':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        res
+          .writeHead(200, {
+            'content-type': 'application/json',
+            ...(cacheControl === undefined ? {} : { 'cache-control': cacheControl }),
+          })
+          .end(JSON.stringify(body));
+        return;
+      case 'huge':
+        // 2 MiB of valid JSON, streamed without a content-length.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"keys":[],"padding":"');
+        for (let i = 0; i < 32; i += 1) res.write('x'.repeat(65_536));
+        res.end('"}');
         return;
       case 'http-500':
         res.writeHead(500).end('internal error');

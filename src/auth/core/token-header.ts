@@ -78,5 +78,10 @@ export function readTokenHeader(
   if (segments[2] === '') {
     throw new InvalidTokenError('malformed token: no signature');
   }
+  // RFC 8725 §3.5: checked here, before any key lookup, because jsonwebtoken trusts that a payload
+  // parses to an object (a signed `null` payload made it throw outside any error handler).
+  if (decodeJsonSegment(segments[1]!) === undefined) {
+    throw new InvalidTokenError('malformed token: claims are not a JSON object');
+  }
   return { alg, kid };
 }
