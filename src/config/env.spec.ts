@@ -27,11 +27,11 @@ function onlyProblem(env: Env, variable: string): string {
 
 describe('parseEnv', () => {
   describe('defaults', () => {
-    it('runs the development issuer on 0.0.0.0:3000 with the quickstart audience when nothing is set', () => {
+    it('runs the development issuer on 127.0.0.1:3000 with the quickstart audience when nothing is set', () => {
       expect(parseEnv({})).toEqual({
         value: {
           port: 3000,
-          host: '0.0.0.0',
+          host: '127.0.0.1',
           production: false,
           devIssuer: true,
           issuerUrl: undefined,
@@ -58,7 +58,7 @@ describe('parseEnv', () => {
       expect(problems).toEqual([]);
       expect(value).toMatchObject({
         port: 3000,
-        host: '0.0.0.0',
+        host: '127.0.0.1',
         devIssuer: true,
         algorithms: ['RS256'],
         clockToleranceSec: 60,
@@ -191,6 +191,35 @@ describe('parseEnv', () => {
       expect(
         onlyProblem({ AUTH_ISSUER_URL: ISSUER, AUTH_AUDIENCE: ' , ,' }, 'AUTH_AUDIENCE'),
       ).toMatch(/^AUTH_AUDIENCE lists no audience/);
+    });
+  });
+
+  describe('development issuer safety', () => {
+    it('listens on all interfaces by default once an issuer is configured', () => {
+      expect(parseEnv({ AUTH_ISSUER_URL: ISSUER, AUTH_AUDIENCE: AUDIENCE }).value.host).toBe(
+        '0.0.0.0',
+      );
+    });
+
+    it.each(['AUTH_ISSUER', 'AUTH0_ISSUER_URL', 'AUTH_ISSUER_URI', 'AUTH0_CLIENT_SECRET'])(
+      'refuses %s, an AUTH variable it does not read, rather than start the development issuer',
+      (name) => {
+        const { problems } = parseEnv({ [name]: 'https://tenant.auth0.com/' });
+        expect(problems).toEqual([
+          expect.stringMatching(
+            new RegExp(`^${name} is not a variable this app reads, .*AUTH_ISSUER_URL`),
+          ),
+        ]);
+      },
+    );
+
+    it('ignores other AUTH0_* variables once an issuer is configured', () => {
+      const { problems } = parseEnv({
+        AUTH0_DOMAIN: 'tenant.auth0.com',
+        AUTH0_AUDIENCE: AUDIENCE,
+        AUTH0_CLIENT_SECRET: 's',
+      });
+      expect(problems).toEqual([]);
     });
   });
 

@@ -133,7 +133,6 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   // Any spelling of production counts: a typo here must never open the development issuer.
   const production = /^prod(uction)?$/i.test(set(env, 'NODE_ENV') ?? '');
   const port = wholeNumber(problems, env, 'PORT', 3000, 65535);
-  const host = set(env, 'HOST') ?? '0.0.0.0';
 
   const issuerUrl = issuerFrom(problems, env);
   if (issuerUrl !== undefined)
@@ -149,6 +148,9 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
     );
   }
   const devIssuer = issuerUrl === undefined && !production;
+  // The development issuer hands tokens to anyone who asks, so by default only this machine may ask.
+  const host = set(env, 'HOST') ?? (devIssuer ? '127.0.0.1' : '0.0.0.0');
+  if (devIssuer) checkNoStrayAuthVariables(problems, env);
 
   let audiences = audiencesFrom(problems, env) ?? [];
   if (audiences.length === 0) {
@@ -210,6 +212,31 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
     },
     problems,
   };
+}
+
+/** Every AUTH_* and AUTH0_* variable this app reads. */
+const AUTH_VARIABLES = [
+  'AUTH_ISSUER_URL',
+  'AUTH_AUDIENCE',
+  'AUTH_JWKS_URI',
+  'AUTH_ALGORITHMS',
+  'AUTH_CLOCK_TOLERANCE_SEC',
+  'AUTH0_DOMAIN',
+  'AUTH0_AUDIENCE',
+];
+
+/**
+ * Without an issuer the app starts its development issuer, so a misspelt issuer variable
+ * (AUTH_ISSUER, AUTH0_ISSUER_URL...) must stop start-up rather than open a token mint.
+ */
+function checkNoStrayAuthVariables(problems: string[], env: Env): void {
+  for (const name of Object.keys(env).sort()) {
+    if (/^AUTH0?_/.test(name) && !AUTH_VARIABLES.includes(name) && set(env, name) !== undefined) {
+      problems.push(
+        `${name} is not a variable this app reads, and without AUTH_ISSUER_URL it would start its development issuer; rename it (${AUTH_VARIABLES.join(', ')}) or unset it`,
+      );
+    }
+  }
 }
 
 /** The standard proxy variables, upper or lower case (curl's convention), as undici's EnvHttpProxyAgent reads them. */
