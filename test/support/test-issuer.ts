@@ -134,9 +134,9 @@ export class TestIssuer {
           .end(JSON.stringify(body));
         return;
       case 'huge':
-        // 2 MiB of valid JSON, streamed without a content-length.
+        // The real key set padded to 2 MiB and streamed without a content-length: only a size cap refuses it.
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.write('{"keys":[],"padding":"');
+        res.write(`${JSON.stringify(body).slice(0, -1)},"padding":"`);
         for (let i = 0; i < 32; i += 1) res.write('x'.repeat(65_536));
         res.end('"}');
         return;
