@@ -99,12 +99,23 @@ describe('key provider under a misbehaving issuer', () => {
       // Fetch spacing shortened, so that only the unknown-kid memory can keep repeats from fetching.
       await start({ keySetPolicy: { minFetchIntervalMs: 100 } });
       expect((await probe()).status).toBe(200);
+      await sleep(150);
       for (let i = 0; i < 5; i += 1) {
         expectUnknownKid(await probe(issuer.token({ header: { kid: 'never-published' } })));
         await sleep(150);
       }
       expect(issuer.hits.jwks).toBe(2); // the first sight of the kid fetched once; repeats did not
     });
+
+    it('does not hold against a new kid the 401s it got while the fetch spacing refused to fetch', async () => {
+      await start();
+      expect((await probe()).status).toBe(200);
+      const fresh = issuer.rotate();
+      const early = await probe(issuer.token({ key: fresh })); // within 6 s of the last fetch: no fetch
+      expectUnknownKid(early);
+      await sleep(FETCH_SPACING_MS);
+      expect((await probe(issuer.token({ key: fresh }))).status).toBe(200);
+    }, 20_000);
 
     it('skips malformed and non-signing keys without losing the good ones', async () => {
       const encryption = makeKey('enc', { alg: 'RS256', use: 'enc' });

@@ -145,11 +145,11 @@ export class JwksKeyProvider implements KeyProvider {
       return this.check(kid, known, alg);
     }
     if (this.inFlight === undefined && (this.isRememberedUnknown(kid) || !this.mayFetch())) {
-      throw this.unknownKid(kid);
+      throw this.unknownKid(kid, false);
     }
     await this.refresh();
     const found = this.usableKeys()?.get(kid);
-    if (found === undefined) throw this.unknownKid(kid);
+    if (found === undefined) throw this.unknownKid(kid, true);
     return this.check(kid, found, alg);
   }
 
@@ -191,9 +191,10 @@ export class JwksKeyProvider implements KeyProvider {
 
   /**
    * The answer for a kid we cannot find: 503 while the issuer is failing (we cannot tell whether
-   * the kid is real), else 401; a kid that the latest fetch did not have is remembered briefly.
+   * the kid is real), else 401. Only a kid that a fetch made for it did not find is remembered: one
+   * refused by the fetch spacing may be a key published a moment ago, and must get its fetch later.
    */
-  private unknownKid(kid: string): Error {
+  private unknownKid(kid: string, fetchedForIt: boolean): Error {
     const retryAfterSec = Math.max(
       1,
       Math.ceil((this.lastAttemptAt + this.policy.minFetchIntervalMs - this.now()) / 1000),
@@ -205,7 +206,7 @@ export class JwksKeyProvider implements KeyProvider {
         { cause: error?.cause, detail: error?.detail ?? 'no key set yet', retryAfterSec },
       );
     }
-    this.rememberUnknown(kid);
+    if (fetchedForIt) this.rememberUnknown(kid);
     return new InvalidTokenError('signing key not found: unknown key id (kid)', {
       detail: `kid ${JSON.stringify(kid)} not in the issuer's key set`,
     });
