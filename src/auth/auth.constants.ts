@@ -6,6 +6,8 @@ export const TOKEN_VERIFIER = Symbol('auth:token-verifier');
 export const KEY_PROVIDER = Symbol('auth:key-provider');
 /** Injection token of the {@link IssuerMetadataResolver}. */
 export const ISSUER_METADATA = Symbol('auth:issuer-metadata');
+/** Injection token of the {@link VerifiedTokenCache}, or `null` when it is off. */
+export const TOKEN_CACHE = Symbol('auth:token-cache');
 /** Metadata key under which `@Scopes()` stores a route's scope requirement. */
 export const SCOPES_METADATA = 'auth:scopes';
 /** The Passport strategy name of {@link JwtStrategy}. */

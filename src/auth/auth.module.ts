@@ -8,12 +8,19 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
-import { AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER, TOKEN_VERIFIER } from './auth.constants.js';
+import {
+  AUTH_SETTINGS,
+  ISSUER_METADATA,
+  KEY_PROVIDER,
+  TOKEN_CACHE,
+  TOKEN_VERIFIER,
+} from './auth.constants.js';
 import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { IssuerMetadataResolver } from './core/issuer-metadata.js';
 import { DEFAULT_KEY_SET_POLICY, JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
 import { resolveAuthSettings, type AuthOptions, type AuthSettings } from './core/options.js';
 import { TokenVerifier } from './core/token-verifier.js';
+import { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { ScopesGuard } from './scopes.guard.js';
@@ -66,12 +73,20 @@ import { ScopesGuard } from './scopes.guard.js';
         new TokenVerifier(settings, metadata, keys),
       inject: [AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER],
     },
+    {
+      provide: TOKEN_CACHE,
+      useFactory: (settings: AuthSettings, keys: KeyProvider) =>
+        settings.tokenCacheMaxEntries > 0
+          ? new VerifiedTokenCache(settings.tokenCacheMaxEntries, keys)
+          : null,
+      inject: [AUTH_SETTINGS, KEY_PROVIDER],
+    },
     JwtStrategy,
     JwtAuthGuard,
     ScopesGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
-  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, JwtAuthGuard, ScopesGuard],
+  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, TOKEN_CACHE, JwtAuthGuard, ScopesGuard],
 })
 export class AuthModule
   extends ConfigurableAuthModule

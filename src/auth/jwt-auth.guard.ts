@@ -1,9 +1,10 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { JWT_STRATEGY } from './auth.constants.js';
+import { JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
 import { takeBearerToken, type AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
 import { AuthError, InvalidTokenError, MissingTokenError } from './core/errors.js';
+import type { VerifiedTokenCache } from './core/verified-token-cache.js';
 
 /** jsonwebtoken's errors, told apart by name so that its internals never reach the client. */
 function fromJsonWebTokenError(info: Error): InvalidTokenError {
@@ -21,15 +22,30 @@ function fromJsonWebTokenError(info: Error): InvalidTokenError {
 }
 
 /**
- * Requires a valid bearer access token (`AuthGuard('jwt')`): extracts it strictly, lets Passport
- * verify it, and turns Passport's `err`/`info` into this library's errors. Sets `request.user` to
- * the caller's {@link Principal}.
+ * Requires a valid bearer access token (`AuthGuard('jwt')`): extracts it strictly, answers a
+ * token verified before from the {@link VerifiedTokenCache}, lets Passport verify the others, and
+ * turns Passport's `err`/`info` into this library's errors. Sets `request.user` to the caller's
+ * {@link Principal}.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
-  override canActivate(context: ExecutionContext): Promise<boolean> {
-    takeBearerToken(context.switchToHttp().getRequest<AuthRequest>());
-    return super.canActivate(context) as Promise<boolean>;
+  constructor(@Inject(TOKEN_CACHE) private readonly cache: VerifiedTokenCache | null) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const token = takeBearerToken(request);
+    // Passport's per-request machinery costs about as much as the rest of the request, so a token
+    // seen before skips it; every check it would make was made when the entry was stored.
+    const cached = this.cache?.get(token);
+    if (cached !== undefined) {
+      request.user = cached;
+      return true;
+    }
+    await super.canActivate(context);
+    this.cache?.set(token, request.user as Principal);
+    return true;
   }
 
   /** The one place where Passport's outcome becomes a principal or an `AuthError`. */

@@ -1,5 +1,11 @@
 import { Controller, Get, Module, UseGuards, type DynamicModule } from '@nestjs/common';
-import { AuthModule, JwtAuthGuard, type AuthOptions } from '../../src/auth/index.js';
+import {
+  AuthModule,
+  JwtAuthGuard,
+  Scopes,
+  ScopesGuard,
+  type AuthOptions,
+} from '../../src/auth/index.js';
 
 @Controller()
 class ProbeController {
@@ -9,13 +15,20 @@ class ProbeController {
     return 'ok';
   }
 
+  @Get('scoped')
+  @UseGuards(JwtAuthGuard, ScopesGuard)
+  @Scopes('orders:read')
+  scoped(): string {
+    return 'scoped';
+  }
+
   @Get('open')
   open(): string {
     return 'open';
   }
 }
 
-/** A throwaway host app: `AuthModule.forRoot(options)` and one guarded route, `GET /probe` (plus an open `GET /open`). */
+/** A throwaway host app: `AuthModule.forRoot(options)` a guarded `GET /probe`, `GET /scoped` needing `orders:read`, and an open `GET /open`. */
 export function probeHost(options: AuthOptions): DynamicModule {
   @Module({ imports: [AuthModule.forRoot(options)], controllers: [ProbeController] })
   class ProbeHostModule {}

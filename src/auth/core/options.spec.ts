@@ -35,6 +35,7 @@ describe('resolveAuthSettings', () => {
       jwksWarmUp: true,
       fetchDispatcher: undefined,
       keySetPolicy: {},
+      tokenCacheMaxEntries: 16_384,
     });
   });
 
@@ -51,6 +52,7 @@ describe('resolveAuthSettings', () => {
         jwksCacheMaxAgeMs: 86_400_000,
         jwksWarmUp: false,
         keySetPolicy: { minFetchIntervalMs: 1000 },
+        tokenCacheMaxEntries: 0,
       }),
     ).toEqual({
       issuerUrl: 'http://127.0.0.1:4000/',
@@ -64,6 +66,7 @@ describe('resolveAuthSettings', () => {
       jwksWarmUp: false,
       fetchDispatcher: undefined,
       keySetPolicy: { minFetchIntervalMs: 1000 },
+      tokenCacheMaxEntries: 0,
     });
   });
 
@@ -235,6 +238,7 @@ describe('resolveAuthSettings', () => {
     ['clockToleranceSec', 60, 0, 3600],
     ['jwksTimeoutMs', 5000, 100, 60_000],
     ['jwksCacheMaxAgeMs', 600_000, 30_000, 86_400_000],
+    ['tokenCacheMaxEntries', 16_384, 0, 1_000_000],
   ] as const)('%s', (name, fallback, min, max) => {
     it(`defaults to ${fallback}`, () => {
       expect(resolveAuthSettings(BASE)[name]).toBe(fallback);

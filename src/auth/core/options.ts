@@ -60,6 +60,13 @@ export interface AuthOptions {
    */
   fetchDispatcher?: Dispatcher;
   /**
+   * How many verified tokens are remembered, so that a token presented again skips signature
+   * verification (until its `exp`, and only while its key is in the issuer's key set); 0 turns the
+   * cache off.
+   * @default 16384 (room for about 10 000 tokens in use at once)
+   */
+  tokenCacheMaxEntries?: number;
+  /**
    * Advanced: the key-set cache policy (fetch spacing, stale-if-error window, unknown-kid memory).
    * @default DEFAULT_KEY_SET_POLICY
    */
@@ -79,6 +86,7 @@ export interface AuthSettings {
   jwksWarmUp: boolean;
   fetchDispatcher: Dispatcher | undefined;
   keySetPolicy: Partial<KeySetPolicy>;
+  tokenCacheMaxEntries: number;
 }
 
 function optionError(name: string, message: string): TypeError {
@@ -163,6 +171,13 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
     jwksWarmUp: checkBoolean('jwksWarmUp', options.jwksWarmUp, true),
     fetchDispatcher: options.fetchDispatcher,
     keySetPolicy: { ...options.keySetPolicy },
+    tokenCacheMaxEntries: checkNumber(
+      'tokenCacheMaxEntries',
+      options.tokenCacheMaxEntries,
+      16_384,
+      0,
+      1_000_000,
+    ),
     jwksCacheMaxAgeMs: checkNumber(
       'jwksCacheMaxAgeMs',
       options.jwksCacheMaxAgeMs,

@@ -1,0 +1,70 @@
+import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Principal } from './claims.js';
+import type { KeyProvider } from './key-provider.js';
+import { decodeJsonSegment } from './token-header.js';
+
+interface Entry {
+  principal: Principal;
+  kid: string;
+  exp: number;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * Principals of tokens verified before, so that a token presented again skips signature
+ * verification. Bounded (least recently used out first), keyed by a SHA-256 of the whole token
+ * (the token itself is not kept), and never weaker than a full check: an entry ends at the token's
+ * `exp` exactly, and is dropped as soon as its `kid` leaves the issuer's key set. Scopes are still
+ * checked per request, by the guard, against the cached principal.
+ */
+export class VerifiedTokenCache {
+  private readonly entries: LRUCache<string, Entry>;
+
+  constructor(
+    maxEntries: number,
+    private readonly keys: Pick<KeyProvider, 'hasKey'>,
+    private readonly nowSec: () => number = () => Date.now() / 1000,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
+
+  /** The principal of a token verified before and still valid, or `undefined`. */
+  get(token: string): Principal | undefined {
+    const id = hash('sha256', token, 'base64url');
+    const entry = this.entries.get(id);
+    if (entry === undefined) return undefined;
+    // RFC 7519 §4.1.4: not on or after exp (the clock tolerance is for full checks only), and RFC
+    // 8725 §3.10: not once the key that signed it is gone.
+    if (this.nowSec() >= entry.exp || !this.keys.hasKey(entry.kid)) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  /** Remembers the principal of a token that was just verified in full. */
+  set(token: string, principal: Principal): void {
+    const exp = principal.claims['exp'];
+    const kid = decodeJsonSegment(token.slice(0, token.indexOf('.')))?.['kid'];
+    if (typeof exp !== 'number' || typeof kid !== 'string' || this.nowSec() >= exp) return;
+    // Shared by every request that presents the token, so nobody may change it.
+    this.entries.set(hash('sha256', token, 'base64url'), {
+      principal: deepFreeze(principal),
+      kid,
+      exp,
+    });
+  }
+
+  /** How many principals are held. */
+  get size(): number {
+    return this.entries.size;
+  }
+}
