@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '15' },
+    duration: { type: 'string', default: '12' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     tokens: { type: 'string', default: '10000' },
@@ -22,14 +22,16 @@ const { values: args } = parseArgs({
     json: { type: 'string', default: 'bench/results/latest.json' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'token-cache': { type: 'string', default: '16384' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   process.stdout.write(
-    'npm run bench -- [--duration 15] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
+    'npm run bench -- [--duration 12] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
       '  [--scenarios public,private,private-10k,private-scoped,invalid,no-token]\n' +
-      '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n',
+      '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n' +
+      '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n',
   );
   process.exit(0);
 }
@@ -111,6 +113,7 @@ const server = spawn(serverCmd, serverArgs, {
     HOST: '127.0.0.1',
     AUTH_ISSUER_URL: issuerUrl,
     AUTH_AUDIENCE: audience,
+    AUTH_TOKEN_CACHE_MAX_ENTRIES: args['token-cache'],
     NO_COLOR: '1',
   },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -179,8 +182,12 @@ function load(scenario, seconds, amount) {
 }
 
 const results = {};
-for (const name of args.scenarios.split(',')) {
-  const scenario = scenarios[name];
+const names = args.scenarios.split(',');
+// The public route is measured first and last, and the ratios use the mean of the two, so that a
+// drift of the shared machine during the run does not land on one side of every ratio.
+if (names.includes('public') && names.length > 1) names.push('public (again)');
+for (const name of names) {
+  const scenario = scenarios[name.replace(' (again)', '')];
   if (!scenario) {
     say(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
     process.exit(2);
@@ -199,7 +206,13 @@ await new Promise((resolve) => server.on('exit', resolve));
 issuer.close();
 
 // --- report -------------------------------------------------------------------------------------
-const pub = results.public;
+const pub = results['public (again)']
+  ? {
+      requestsPerSec:
+        (results.public.requestsPerSec + results['public (again)'].requestsPerSec) / 2,
+      p99Ms: (results.public.p99Ms + results['public (again)'].p99Ms) / 2,
+    }
+  : results.public;
 const expected = {
   public: 200,
   private: 200,

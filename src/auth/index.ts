@@ -24,3 +24,4 @@ export {
   MissingTokenError,
   type AuthErrorCode,
 } from './core/errors.js';
+export { DEFAULT_KEY_SET_POLICY, type KeySetPolicy } from './core/key-provider.js';

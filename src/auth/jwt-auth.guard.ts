@@ -33,16 +33,25 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     super();
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const token = takeBearerToken(request);
     // Passport's per-request machinery costs about as much as the rest of the request, so a token
-    // seen before skips it; every check it would make was made when the entry was stored.
+    // seen before skips it (synchronously: no promise on the hot path); every check Passport would
+    // make was made when the entry was stored.
     const cached = this.cache?.get(token);
     if (cached !== undefined) {
       request.user = cached;
       return true;
     }
+    return this.verify(context, request, token);
+  }
+
+  private async verify(
+    context: ExecutionContext,
+    request: AuthRequest,
+    token: string,
+  ): Promise<boolean> {
     await super.canActivate(context);
     this.cache?.set(token, request.user as Principal);
     return true;

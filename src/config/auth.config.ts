@@ -12,6 +12,7 @@ export const authConfig = registerAs('auth', (): AuthOptions => {
     jwksUri: env.jwksUri,
     algorithms: env.algorithms,
     clockToleranceSec: env.clockToleranceSec,
+    tokenCacheMaxEntries: env.tokenCacheMaxEntries,
     // The development issuer is this app, which is not listening yet when start-up warms the keys.
     jwksWarmUp: !env.devIssuer,
     fetchDispatcher: env.proxy && new EnvHttpProxyAgent(env.proxy),

@@ -39,6 +39,7 @@ describe('parseEnv', () => {
           jwksUri: undefined,
           algorithms: ['RS256'],
           clockToleranceSec: 60,
+          tokenCacheMaxEntries: 16_384,
         },
         problems: [],
       });
@@ -88,6 +89,7 @@ describe('parseEnv', () => {
         AUTH_JWKS_URI: `${ISSUER}.well-known/jwks.json`,
         AUTH_ALGORITHMS: 'RS256, ES256',
         AUTH_CLOCK_TOLERANCE_SEC: '0',
+        AUTH_TOKEN_CACHE_MAX_ENTRIES: '0',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -100,6 +102,7 @@ describe('parseEnv', () => {
         jwksUri: `${ISSUER}.well-known/jwks.json`,
         algorithms: ['RS256', 'ES256'],
         clockToleranceSec: 0,
+        tokenCacheMaxEntries: 0,
       });
     });
   });

@@ -13,6 +13,8 @@ export interface AppEnv {
   jwksUri: string | undefined;
   algorithms: string[];
   clockToleranceSec: number;
+  /** Verified tokens remembered; 0 turns the cache off. */
+  tokenCacheMaxEntries: number;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
 }
@@ -181,6 +183,13 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   }
 
   const clockToleranceSec = wholeNumber(problems, env, 'AUTH_CLOCK_TOLERANCE_SEC', 60, 3600);
+  const tokenCacheMaxEntries = wholeNumber(
+    problems,
+    env,
+    'AUTH_TOKEN_CACHE_MAX_ENTRIES',
+    16_384,
+    1_000_000,
+  );
 
   const proxy = proxyFrom(problems, env);
 
@@ -208,6 +217,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       jwksUri,
       algorithms,
       clockToleranceSec,
+      tokenCacheMaxEntries,
       proxy,
     },
     problems,
@@ -221,6 +231,7 @@ const AUTH_VARIABLES = [
   'AUTH_JWKS_URI',
   'AUTH_ALGORITHMS',
   'AUTH_CLOCK_TOLERANCE_SEC',
+  'AUTH_TOKEN_CACHE_MAX_ENTRIES',
   'AUTH0_DOMAIN',
   'AUTH0_AUDIENCE',
 ];
