@@ -37,6 +37,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
               done(
                 new InvalidTokenError('malformed token', { cause: error, detail: String(error) }),
               );
+            } finally {
+              Error.stackTraceLimit = stackTraceLimit;
             }
           },
           (error: unknown) => done(error),
