@@ -249,6 +249,14 @@ describe.each(ADAPTERS)('messages API on %s', (adapter) => {
         invalid(/signature verification failed/),
       ));
 
+    it('leaves stack traces on for the rest of the process after a refused signature', async () => {
+      const limit = Error.stackTraceLimit;
+      const forged = issuer.token({ key: { ...makeKey(), kid: issuer.keys[0]!.kid } });
+      expect((await call('api/private', `Bearer ${forged}`)).status).toBe(401);
+      expect(Error.stackTraceLimit).toBe(limit);
+      expect(limit).toBeGreaterThan(0);
+    });
+
     it('refuses an unknown kid', () =>
       expectRejected(
         'api/private',
