@@ -215,6 +215,7 @@ const pub = results['public (again)']
   : results.public;
 const expected = {
   public: 200,
+  'public (again)': 200,
   private: 200,
   'private-10k': 200,
   'private-scoped': 200,

@@ -51,6 +51,23 @@ class AdminController {
   }
 }
 
+/** One handler inherited by two controllers with different class-level scopes. */
+class ReportsBase {
+  @Get()
+  report(): string {
+    return 'report';
+  }
+}
+
+@Controller('reports/open')
+@UseGuards(JwtAuthGuard, ScopesGuard)
+class OpenReportsController extends ReportsBase {}
+
+@Controller('reports/secret')
+@UseGuards(JwtAuthGuard, ScopesGuard)
+@Scopes('reports:secret')
+class SecretReportsController extends ReportsBase {}
+
 const VARIANTS: [string, (options: AuthOptions) => DynamicModule][] = [
   ['forRoot', (options) => AuthModule.forRoot(options)],
   [
@@ -66,7 +83,10 @@ const VARIANTS: [string, (options: AuthOptions) => DynamicModule][] = [
 ];
 
 function hostModule(auth: DynamicModule): DynamicModule {
-  @Module({ imports: [auth], controllers: [HostController, AdminController] })
+  @Module({
+    imports: [auth],
+    controllers: [HostController, AdminController, OpenReportsController, SecretReportsController],
+  })
   class HostModule {}
   return { module: HostModule };
 }
@@ -142,6 +162,13 @@ describe.each(ADAPTERS)('AuthModule in a host app on %s', (adapter) => {
         error: 'insufficient_scope',
         error_description: expect.stringMatching(/one of/),
       });
+    });
+
+    it('keeps the scopes of each class for a handler they inherit', async () => {
+      expect((await call('reports/open')).status).toBe(200);
+      expect((await call('reports/secret')).status).toBe(403);
+      expect((await call('reports/open')).status).toBe(200);
+      expect((await call('reports/secret', { scope: 'reports:secret' })).status).toBe(200);
     });
 
     it('applies a class-level @Scopes, which a method-level one overrides', async () => {

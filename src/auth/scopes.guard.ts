@@ -12,12 +12,15 @@ import type { ScopeRequirement } from './scopes.decorator.js';
 export class ScopesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
+  /**
+   * Each route's requirement, read from its metadata once (the Reflect lookups cost more than the
+   * check). Keyed by class, then handler: an inherited handler serves classes with different `@Scopes`.
+   */
+  private readonly requirements = new WeakMap<object, WeakMap<object, ScopeRequirement | null>>();
+
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<ScopeRequirement | undefined>(
-      SCOPES_METADATA,
-      [context.getHandler(), context.getClass()],
-    );
-    if (required === undefined) return true;
+    const required = this.requirementOf(context);
+    if (required === null) return true;
     const user = context.switchToHttp().getRequest<AuthRequest>().user as Principal | undefined;
     if (user === undefined) {
       // ScopesGuard without JwtAuthGuard before it: refuse rather than let the route open.
@@ -33,5 +36,25 @@ export class ScopesGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private requirementOf(context: ExecutionContext): ScopeRequirement | null {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.requirements.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.requirements.set(controller, byHandler);
+    }
+    let required = byHandler.get(handler);
+    if (required === undefined) {
+      required =
+        this.reflector.getAllAndOverride<ScopeRequirement | undefined>(SCOPES_METADATA, [
+          handler,
+          controller,
+        ]) ?? null;
+      byHandler.set(handler, required);
+    }
+    return required;
   }
 }

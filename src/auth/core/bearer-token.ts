@@ -5,6 +5,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** RFC 6750 §2.1: `credentials = "Bearer" 1*SP b64token`; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_CREDENTIALS = /^Bearer +(\S+)$/i;
 const SCHEME = /^(\S+)(?: |$)/;
+/** The common, well-formed case in one pass; anything else is diagnosed step by step below. */
+const WELL_FORMED = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** The longest token accepted, in characters: far above real access tokens, far below a memory risk. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -25,6 +27,8 @@ export function extractBearerToken(authorization: string | string[] | undefined)
   if (authorization.length > MAX_TOKEN_LENGTH + 16) {
     throw new InvalidRequestError('Authorization header too long');
   }
+  const wellFormed = WELL_FORMED.exec(authorization);
+  if (wellFormed !== null && wellFormed[1]!.length <= MAX_TOKEN_LENGTH) return wellFormed[1]!;
   const credentials = BEARER_CREDENTIALS.exec(authorization);
   if (credentials === null) {
     const scheme = SCHEME.exec(authorization)?.[1];
