@@ -275,7 +275,7 @@ process.stdout.write(
     'Targets (ratios from this one run):',
     ...targets.map(([name, ok]) => `  ${ok ? 'PASS' : 'FAIL'}  ${name}`),
     rows.some((r) => r.generatorSaturated)
-      ? '  NOTE  a SATURATED generator measured itself, not the server: that ratio is flattered'
+      ? "  NOTE  SATURATED: the load generator used a whole core, so that figure is its limit, not the server's (on public it understates the baseline and flatters every ratio)"
       : '',
     '',
   ].join('\n'),

@@ -6,23 +6,16 @@ export interface AuthRequest {
   user?: unknown;
 }
 
-const BEARER_TOKEN = Symbol('auth:bearer-token');
-type WithToken = AuthRequest & { [BEARER_TOKEN]?: string };
-
-/** Extracts the request's bearer token strictly (throws an `AuthError`) and remembers it for Passport. */
+/** Extracts the request's bearer token strictly; throws an `AuthError` when there is none or it is malformed. */
 export function takeBearerToken(request: AuthRequest): string {
-  const token = extractBearerToken(request.headers['authorization']);
-  (request as WithToken)[BEARER_TOKEN] = token;
-  return token;
+  return extractBearerToken(request.headers['authorization']);
 }
 
 /**
- * passport-jwt's `jwtFromRequest`: the token the guard already extracted, or (for a strategy used
- * without our guard) a strict extraction that yields `null` rather than throwing inside Passport.
+ * passport-jwt's `jwtFromRequest`: the same strict extraction, yielding `null` rather than throwing
+ * inside Passport (the guard has already answered malformed headers with their precise error).
  */
 export function bearerTokenOf(request: AuthRequest): string | null {
-  const taken = (request as WithToken)[BEARER_TOKEN];
-  if (taken !== undefined) return taken;
   try {
     return extractBearerToken(request.headers['authorization']);
   } catch {

@@ -30,7 +30,8 @@ export function hasScopes(
   match: ScopeMatch,
 ): boolean {
   if (required.length === 0) return true;
-  const set = new Set(granted);
+  // Linear search, not a Set: both lists are a handful of strings, and this runs on every request.
+  const has = (scope: string) => granted.includes(scope);
   // Anything but an explicit 'any' gets the stricter rule.
-  return match === 'any' ? required.some((s) => set.has(s)) : required.every((s) => set.has(s));
+  return match === 'any' ? required.some(has) : required.every(has);
 }
