@@ -13,6 +13,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '12' },
     warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     tokens: { type: 'string', default: '10000' },
     scenarios: {
@@ -28,7 +29,8 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   process.stdout.write(
-    'npm run bench -- [--duration 12] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
+    'npm run bench -- [--duration 12] [--rounds 3] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
+      '  (each scenario: warm-up, then duration/rounds seconds in each of the interleaved rounds)\n' +
       '  [--scenarios public,private,private-10k,private-scoped,invalid,no-token]\n' +
       '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n' +
       '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n',
@@ -36,6 +38,7 @@ if (args.help) {
   process.exit(0);
 }
 const durationSec = Number(args.duration);
+const rounds = Number(args.rounds);
 const warmupSec = Number(args.warmup);
 const connections = Number(args.connections);
 const tokenCount = Number(args.tokens);
@@ -181,23 +184,29 @@ function load(scenario, seconds, amount) {
   });
 }
 
-const results = {};
+// Interleaved rounds: every scenario once per round, public included, and each ratio taken against
+// the public run of its own round, then the median over rounds. A drift of the shared machine then
+// moves both sides of a ratio together instead of landing on whichever scenario ran at that moment.
 const names = args.scenarios.split(',');
-// The public route is measured first and last, and the ratios use the mean of the two, so that a
-// drift of the shared machine during the run does not land on one side of every ratio.
-if (names.includes('public') && names.length > 1) names.push('public (again)');
 for (const name of names) {
-  const scenario = scenarios[name.replace(' (again)', '')];
-  if (!scenario) {
+  if (!scenarios[name]) {
     say(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
     process.exit(2);
   }
-  say(`${name}: warm-up ${warmupSec} s, then ${durationSec} s at ${connections} connections ...`);
+}
+const perRoundSec = Math.max(1, Math.round(durationSec / rounds));
+for (const name of names) {
+  const scenario = scenarios[name];
+  say(`${name}: warm-up ${warmupSec} s ...`);
   if (warmupSec > 0) await load(scenario, warmupSec);
   // Scenarios that rotate tokens are measured warm: every token presented once first (the cold pass
   // is what the invalid scenario measures, a full verification per request).
   if (scenario.tokensFile) await load(scenario, 0, tokenCount);
-  results[name] = await load(scenario, durationSec);
+}
+const runs = Object.fromEntries(names.map((name) => [name, []]));
+for (let round = 1; round <= rounds; round += 1) {
+  say(`round ${round}/${rounds}: ${perRoundSec} s per scenario at ${connections} connections ...`);
+  for (const name of names) runs[name].push(await load(scenarios[name], perRoundSec));
 }
 clearInterval(sampler);
 const finalRssMb = rssMb();
@@ -206,46 +215,54 @@ await new Promise((resolve) => server.on('exit', resolve));
 issuer.close();
 
 // --- report -------------------------------------------------------------------------------------
-const pub = results['public (again)']
-  ? {
-      requestsPerSec:
-        (results.public.requestsPerSec + results['public (again)'].requestsPerSec) / 2,
-      p99Ms: (results.public.p99Ms + results['public (again)'].p99Ms) / 2,
-    }
-  : results.public;
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const expected = {
   public: 200,
-  'public (again)': 200,
   private: 200,
   'private-10k': 200,
   'private-scoped': 200,
   invalid: 401,
   'no-token': 401,
 };
-const rows = Object.entries(results).map(([name, r]) => {
-  const unexpected = Object.entries(r.statusCodes ?? {})
+const publicRuns = runs.public;
+const rows = names.map((name) => {
+  const rs = runs[name];
+  const unexpected = rs
+    .flatMap((r) => Object.entries(r.statusCodes ?? {}))
     .filter(([code]) => Number(code) !== expected[name])
     .reduce((n, [, s]) => n + s.count, 0);
+  const ratios = publicRuns
+    ? rs.map((r, i) => r.requestsPerSec / publicRuns[i].requestsPerSec)
+    : [NaN];
+  const p99Ratios = publicRuns
+    ? rs.map((r, i) => r.p99Ms / Math.max(publicRuns[i].p99Ms, 1))
+    : [NaN];
+  const generatorCpuPct = Math.max(...rs.map((r) => r.generatorCpuPct));
   return {
     scenario: name,
-    reqPerSec: Math.round(r.requestsPerSec),
-    ratio: pub ? r.requestsPerSec / pub.requestsPerSec : NaN,
-    p50Ms: r.p50Ms,
-    p99Ms: r.p99Ms,
-    p99Ratio: pub ? r.p99Ms / Math.max(pub.p99Ms, 1) : NaN,
-    non2xx: r.non2xx,
-    unexpectedStatus: unexpected + r.errors,
-    generatorCpuPct: Math.round(r.generatorCpuPct),
-    generatorSaturated: r.generatorCpuPct > 90,
+    reqPerSec: Math.round(median(rs.map((r) => r.requestsPerSec))),
+    ratio: median(ratios),
+    ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+    p50Ms: median(rs.map((r) => r.p50Ms)),
+    p99Ms: median(rs.map((r) => r.p99Ms)),
+    p99Ratio: median(p99Ratios),
+    non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+    unexpectedStatus: unexpected + rs.reduce((n, r) => n + r.errors, 0),
+    generatorCpuPct: Math.round(generatorCpuPct),
+    generatorSaturated: generatorCpuPct > 90,
   };
 });
 const pad = (s, n) => String(s).padStart(n);
 const lines = [
-  `| scenario | req/s | × public | p50 ms | p99 ms | p99 × public | non-2xx | wrong status/errors | generator CPU |`,
+  `| scenario | req/s | × public (min–max) | p50 ms | p99 ms | p99 × public | non-2xx | wrong status/errors | generator CPU (max) |`,
   `|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${pad(r.reqPerSec, 7)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.p99Ratio.toFixed(2)} | ${r.non2xx} | ${r.unexpectedStatus} | ${r.generatorCpuPct}%${r.generatorSaturated ? ' SATURATED' : ''} |`,
+      `| ${r.scenario} | ${pad(r.reqPerSec, 7)} | ${r.ratio.toFixed(2)} (${r.ratioRange.map((x) => x.toFixed(2)).join('–')}) | ${r.p50Ms} | ${r.p99Ms} | ${r.p99Ratio.toFixed(2)} | ${r.non2xx} | ${r.unexpectedStatus} | ${r.generatorCpuPct}%${r.generatorSaturated ? ' SATURATED' : ''} |`,
   ),
 ];
 const targets = [
@@ -266,7 +283,7 @@ process.stdout.write(
   [
     '',
     `Machine: ${machine}`,
-    `Load: ${connections} connections, ${durationSec} s per scenario after ${warmupSec} s warm-up, ${tokenCount} distinct tokens`,
+    `Load: ${connections} connections; per scenario ${warmupSec} s warm-up, then ${rounds} interleaved rounds of ${perRoundSec} s (medians; ratios against the public run of the same round); ${tokenCount} distinct tokens`,
     '',
     ...lines,
     '',
@@ -289,11 +306,13 @@ writeFileSync(
       machine,
       connections,
       durationSec,
+      rounds,
       warmupSec,
       tokenCount,
       idleRssMb,
       peakRssMb,
       rows,
+      runs,
       targets: Object.fromEntries(targets),
     },
     null,
