@@ -38,7 +38,17 @@ async function bootstrap(): Promise<void> {
     { logger },
   );
   app.enableShutdownHooks();
-  await app.listen(env.port, env.host);
+  try {
+    await app.listen(env.port, env.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+    process.stderr.write(
+      `Configuration error: cannot listen on ${env.host}:${env.port} (${code}); set PORT (and HOST) to a free address, or stop what is using it\n`,
+    );
+    await app.close();
+    process.exit(1);
+  }
   const url = await app.getUrl();
   Logger.log(`Listening on ${url}`, 'Bootstrap');
   if (env.devIssuer) {

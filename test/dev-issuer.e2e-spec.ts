@@ -69,6 +69,15 @@ describe('development issuer (no configuration)', () => {
     });
   });
 
+  it('refuses JSON sent as a form (curl -d without content-type) instead of dropping its scope', async () => {
+    const reply = await token('{"scope":"read:messages"}', 'application/x-www-form-urlencoded');
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/content-type: application\/json/),
+    });
+  });
+
   it('accepts a form-encoded request', async () => {
     const reply = await token(
       'grant_type=client_credentials&scope=read%3Amessages',
@@ -91,6 +100,7 @@ describe('development issuer (no configuration)', () => {
     ['an unknown audience', '{"audience":"https://elsewhere/"}', 403, 'access_denied'],
     ['a malformed scope', '{"scope":"read:messages  \\"x"}', 400, 'invalid_scope'],
     ['a scope that is not a string', '{"scope":["read:messages"]}', 400, 'invalid_scope'],
+    ['an unknown field', '{"scopes":"read:messages"}', 400, 'invalid_request'],
   ])('refuses %s with an OAuth error', async (_what, body, status, error) => {
     const reply = await token(body);
     expect(reply.status).toBe(status);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +10,11 @@ import { TestIssuer } from './support/test-issuer.js';
 const run = promisify(execFile);
 
 /** Runs the app with a configuration that must stop it, and returns what it printed. */
-async function refusedStart(env: Record<string, string>, cwd?: string): Promise<string> {
+async function refusedStart(
+  env: Record<string, string>,
+  cwd?: string,
+  { afterNestStarted = false } = {},
+): Promise<string> {
   const app = startMain(env, cwd);
   let timer: NodeJS.Timeout | undefined;
   const code = await Promise.race([
@@ -21,7 +26,7 @@ async function refusedStart(env: Record<string, string>, cwd?: string): Promise<
   expect(code).toBe(1);
   const output = app.output();
   expect(output).not.toMatch(/^\s+at /m); // no stack trace
-  expect(output).not.toMatch(/Nest application successfully started/);
+  if (!afterNestStarted) expect(output).not.toMatch(/Nest application successfully started/);
   return output;
 }
 
@@ -53,6 +58,33 @@ describe('start-up configuration checks (node dist/main.js)', () => {
     const output = await refusedStart({ AUTH_ISSUER_URL: 'http://tenant.example.com/' });
     expect(output).toMatch(/AUTH_ISSUER_URL must use https/);
     expect(output).toMatch(/AUTH_AUDIENCE is required with AUTH_ISSUER_URL/);
+  });
+
+  it('says in one line that the port is taken, without a stack trace', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const output = await refusedStart(
+        {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          AUTH_ISSUER_URL: 'https://tenant.example/',
+          AUTH_AUDIENCE: 'a',
+          AUTH_TOKEN_CACHE_MAX_ENTRIES: '0',
+        },
+        undefined,
+        { afterNestStarted: true },
+      );
+      expect(output).toMatch(
+        new RegExp(
+          `^Configuration error: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`,
+          'm',
+        ),
+      );
+    } finally {
+      blocker.close();
+    }
   });
 
   it('reads .env from the working directory, without overriding the environment', async () => {

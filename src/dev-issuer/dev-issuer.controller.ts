@@ -14,7 +14,17 @@ interface TokenRequest {
   grant_type?: unknown;
   audience?: unknown;
   scope?: unknown;
+  client_id?: unknown;
+  client_secret?: unknown;
 }
+
+const TOKEN_REQUEST_FIELDS = new Set([
+  'grant_type',
+  'audience',
+  'scope',
+  'client_id',
+  'client_secret',
+]);
 
 /** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, space-separated. */
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
@@ -49,6 +59,15 @@ export class DevIssuerController {
   @Post('dev/oauth/token')
   @HttpCode(200)
   token(@Body() body: TokenRequest | undefined): DevTokenResponse {
+    // JSON sent without its content-type arrives as one odd form field; say so rather than drop the scope.
+    const unknown = Object.keys(body ?? {}).filter((key) => !TOKEN_REQUEST_FIELDS.has(key));
+    if (unknown.length > 0) {
+      throw new BadRequestException({
+        error: 'invalid_request',
+        error_description:
+          'unknown request fields; send JSON with "content-type: application/json", or form fields grant_type, audience, scope',
+      });
+    }
     const { grant_type: grantType, audience, scope } = body ?? {};
     if (grantType !== undefined && grantType !== 'client_credentials') {
       throw new BadRequestException({

@@ -119,22 +119,22 @@ describe('extractBearerToken', () => {
 
     it('rejects characters outside the b64token grammar', () => {
       for (const token of ['abc"def', 'abc,def', 'a;b', 'a\\b', 'a%20b', 'a<b>', 'a*b']) {
-        expectInvalidRequest(`Bearer ${token}`, /^malformed bearer token: characters outside/);
+        expectInvalidRequest(`Bearer ${token}`, /^malformed bearer token: only letters, digits/);
       }
     });
 
     it('rejects unicode in the token, including look-alike letters', () => {
-      expectInvalidRequest('Bearer tökén', /characters outside RFC 6750 b64token/);
+      expectInvalidRequest('Bearer tökén', /may appear \(RFC 6750 b64token\)/);
       // Cyrillic "а" looks like Latin "a".
-      expectInvalidRequest('Bearer \u0430bc', /characters outside RFC 6750 b64token/);
-      expectInvalidRequest('Bearer abc\u200b', /characters outside RFC 6750 b64token/);
-      expectInvalidRequest('Bearer 🔑', /characters outside RFC 6750 b64token/);
+      expectInvalidRequest('Bearer \u0430bc', /may appear \(RFC 6750 b64token\)/);
+      expectInvalidRequest('Bearer abc\u200b', /may appear \(RFC 6750 b64token\)/);
+      expectInvalidRequest('Bearer 🔑', /may appear \(RFC 6750 b64token\)/);
     });
 
     it('rejects padding anywhere but at the end, or padding alone', () => {
-      expectInvalidRequest('Bearer ab=c', /characters outside RFC 6750 b64token/);
-      expectInvalidRequest('Bearer =abc', /characters outside RFC 6750 b64token/);
-      expectInvalidRequest('Bearer ===', /characters outside RFC 6750 b64token/);
+      expectInvalidRequest('Bearer ab=c', /may appear \(RFC 6750 b64token\)/);
+      expectInvalidRequest('Bearer =abc', /may appear \(RFC 6750 b64token\)/);
+      expectInvalidRequest('Bearer ===', /may appear \(RFC 6750 b64token\)/);
     });
 
     it('rejects a header longer than the limit before parsing it', () => {

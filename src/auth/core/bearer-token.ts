@@ -45,7 +45,9 @@ export function extractBearerToken(authorization: string | string[] | undefined)
     throw new InvalidRequestError('bearer token too long');
   }
   if (!B64TOKEN.test(token)) {
-    throw new InvalidRequestError('malformed bearer token: characters outside RFC 6750 b64token');
+    throw new InvalidRequestError(
+      'malformed bearer token: only letters, digits and -._~+/= may appear (RFC 6750 b64token); check for quotes or spaces',
+    );
   }
   return token;
 }
