@@ -25,3 +25,4 @@ export {
   type AuthErrorCode,
 } from './core/errors.js';
 export { DEFAULT_KEY_SET_POLICY, type KeySetPolicy } from './core/key-provider.js';
+export { parseSecureUrl } from './core/http-url.js';

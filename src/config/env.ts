@@ -1,4 +1,4 @@
-import { SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -47,19 +47,11 @@ function list(value: string | undefined): string[] {
         .filter((s) => s.length > 0);
 }
 
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
-}
-
 function checkUrl(problems: string[], name: string, value: string, example: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  const parsed = parseSecureUrl(value);
+  if (parsed === 'is not a valid URL') {
     problems.push(`${name} is not a URL; set it like ${name}=${example}`);
-    return;
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  } else if (typeof parsed === 'string') {
     problems.push(
       `${name} must use https (http only for localhost); set it like ${name}=${example}`,
     );

@@ -10,7 +10,7 @@ export function isLoopbackUrl(url: URL): boolean {
  * key set fetched in the clear can be swapped by anyone on the path (RFC 8725 §3.10 trust in keys).
  * Returns an error message instead of the URL when it is not acceptable.
  */
-export function parseSecureUrl(value: string): URL | string {
+export function parseSecureUrl(value: string): URL | 'is not a valid URL' | string {
   let url: URL;
   try {
     url = new URL(value);
