@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { AuthOptions } from '../src/auth/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import type { RunningApp } from './support/app.js';
 import { get } from './support/http.js';
-import { probeHost } from './support/probe-host.js';
+import { startProbeApp } from './support/probe-host.js';
 import { TestIssuer } from './support/test-issuer.js';
 
 describe('issuer discovery', () => {
@@ -27,10 +27,7 @@ describe('issuer discovery', () => {
   });
 
   const start = async (options: Partial<AuthOptions> = {}) => {
-    running = await startApp(
-      probeHost({ issuerUrl: issuer.url, audience: issuer.audience, ...options }),
-      'fastify',
-    );
+    running = await startProbeApp(issuer, { ...options });
   };
   const probe = (claims: Record<string, unknown> = {}) =>
     get(running!.url, 'probe', `Bearer ${issuer.token({ claims })}`);

@@ -4,7 +4,7 @@ import type { AuthOptions } from '../src/auth/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { ForwardProxy } from './support/forward-proxy.js';
 import { freePort, get, type Reply } from './support/http.js';
-import { probeHost } from './support/probe-host.js';
+import { startProbeApp } from './support/probe-host.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
 /** The default least time between two JWKS fetches, plus a margin. */
@@ -49,15 +49,7 @@ describe('key provider under a misbehaving issuer', () => {
 
   /** Starts a host app; warm-up is off unless asked for, so each test controls the first fetch. */
   const start = async (options: Partial<AuthOptions> = {}) => {
-    running = await startApp(
-      probeHost({
-        issuerUrl: issuer.url,
-        audience: issuer.audience,
-        jwksWarmUp: false,
-        ...options,
-      }),
-      'fastify',
-    );
+    running = await startProbeApp(issuer, { jwksWarmUp: false, ...options });
   };
   const probe = (token = issuer.token()) => get(running!.url, 'probe', `Bearer ${token}`);
 

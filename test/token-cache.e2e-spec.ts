@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { JwtStrategy, type AuthOptions } from '../src/auth/index.js';
-import { startApp, type RunningApp } from './support/app.js';
+import type { RunningApp } from './support/app.js';
 import { get } from './support/http.js';
-import { probeHost } from './support/probe-host.js';
+import { startProbeApp } from './support/probe-host.js';
 import { TestIssuer } from './support/test-issuer.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,10 +26,7 @@ describe('verified-token cache', () => {
   });
 
   const start = async (options: Partial<AuthOptions> = {}) => {
-    running = await startApp(
-      probeHost({ issuerUrl: issuer.url, audience: issuer.audience, ...options }),
-      'fastify',
-    );
+    running = await startProbeApp(issuer, { ...options });
   };
   const probe = (token: string, path = 'probe') => get(running!.url, path, `Bearer ${token}`);
 

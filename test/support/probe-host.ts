@@ -6,6 +6,8 @@ import {
   ScopesGuard,
   type AuthOptions,
 } from '../../src/auth/index.js';
+import { startApp, type RunningApp } from './app.js';
+import type { TestIssuer } from './test-issuer.js';
 
 @Controller()
 class ProbeController {
@@ -33,4 +35,15 @@ export function probeHost(options: AuthOptions): DynamicModule {
   @Module({ imports: [AuthModule.forRoot(options)], controllers: [ProbeController] })
   class ProbeHostModule {}
   return { module: ProbeHostModule };
+}
+
+/** Starts {@link probeHost} on Fastify for `issuer`'s tokens; `options` override or add to the defaults. */
+export function startProbeApp(
+  issuer: TestIssuer,
+  options: Partial<AuthOptions> = {},
+): Promise<RunningApp> {
+  return startApp(
+    probeHost({ issuerUrl: issuer.url, audience: issuer.audience, ...options }),
+    'fastify',
+  );
 }
