@@ -180,6 +180,48 @@ describe.each(ADAPTERS)('AuthModule in a host app on %s', (adapter) => {
   });
 });
 
+describe('AuthModule with requireAccessTokenType', () => {
+  const issuer = new TestIssuer('https://orders.example/api');
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    await issuer.start();
+    running = await startApp(
+      hostModule(
+        AuthModule.forRoot({
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          requireAccessTokenType: true,
+        }),
+      ),
+      'fastify',
+    );
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+    await issuer.stop();
+  });
+
+  it('accepts typ at+jwt and refuses typ JWT or none (RFC 9068 §4)', async () => {
+    expect(
+      (await get(running.url, 'host/me', `Bearer ${issuer.token({ header: { typ: 'at+jwt' } })}`))
+        .status,
+    ).toBe(200);
+    for (const typ of ['JWT', undefined]) {
+      const reply = await get(
+        running.url,
+        'host/me',
+        `Bearer ${issuer.token({ header: { typ } })}`,
+      );
+      expect(reply.status).toBe(401);
+      expect(reply.challenge).toMatch(
+        /error="invalid_token", error_description="token type not accepted/,
+      );
+    }
+  });
+});
+
 describe('AuthModule option checks', () => {
   const build = (options: Partial<AuthOptions>) =>
     Test.createTestingModule({
@@ -198,6 +240,10 @@ describe('AuthModule option checks', () => {
     [{ algorithms: ['none'] }, /AuthOptions\.algorithms contains "none"/],
     [{ clockToleranceSec: -1 }, /AuthOptions\.clockToleranceSec/],
     [{ jwksUri: 'ftp://tenant.example/jwks' }, /AuthOptions\.jwksUri/],
+    [
+      { requireAccessTokenType: 'yes' },
+      /AuthOptions\.requireAccessTokenType must be true or false/,
+    ],
   ])('refuses %j at start-up', async (options, message) => {
     await expect(build(options as Partial<AuthOptions>)).rejects.toThrow(message);
   });

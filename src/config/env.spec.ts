@@ -40,6 +40,7 @@ describe('parseEnv', () => {
           algorithms: ['RS256'],
           clockToleranceSec: 60,
           tokenCacheMaxEntries: 16_384,
+          requireAccessTokenType: false,
         },
         problems: [],
       });
@@ -90,6 +91,7 @@ describe('parseEnv', () => {
         AUTH_ALGORITHMS: 'RS256, ES256',
         AUTH_CLOCK_TOLERANCE_SEC: '0',
         AUTH_TOKEN_CACHE_MAX_ENTRIES: '0',
+        AUTH_REQUIRE_AT_JWT: 'true',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -103,6 +105,7 @@ describe('parseEnv', () => {
         algorithms: ['RS256', 'ES256'],
         clockToleranceSec: 0,
         tokenCacheMaxEntries: 0,
+        requireAccessTokenType: true,
       });
     });
   });
@@ -195,6 +198,15 @@ describe('parseEnv', () => {
         onlyProblem({ AUTH_ISSUER_URL: ISSUER, AUTH_AUDIENCE: ' , ,' }, 'AUTH_AUDIENCE'),
       ).toMatch(/^AUTH_AUDIENCE lists no audience/);
     });
+  });
+
+  it('refuses AUTH_REQUIRE_AT_JWT that is neither true nor false', () => {
+    const { problems } = parseEnv({
+      AUTH_ISSUER_URL: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_REQUIRE_AT_JWT: 'yes',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^AUTH_REQUIRE_AT_JWT must be true or false/)]);
   });
 
   describe('development issuer safety', () => {

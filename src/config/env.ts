@@ -15,6 +15,8 @@ export interface AppEnv {
   clockToleranceSec: number;
   /** Verified tokens remembered; 0 turns the cache off. */
   tokenCacheMaxEntries: number;
+  /** Accept only `typ: at+jwt` tokens (RFC 9068 §4). */
+  requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
 }
@@ -175,6 +177,11 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   }
 
   const clockToleranceSec = wholeNumber(problems, env, 'AUTH_CLOCK_TOLERANCE_SEC', 60, 3600);
+  const requireAtJwt = set(env, 'AUTH_REQUIRE_AT_JWT');
+  if (requireAtJwt !== undefined && !['true', 'false'].includes(requireAtJwt)) {
+    problems.push('AUTH_REQUIRE_AT_JWT must be true or false; unset it to accept typ JWT too');
+  }
+  const requireAccessTokenType = requireAtJwt === 'true';
   const tokenCacheMaxEntries = wholeNumber(
     problems,
     env,
@@ -210,6 +217,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       algorithms,
       clockToleranceSec,
       tokenCacheMaxEntries,
+      requireAccessTokenType,
       proxy,
     },
     problems,
@@ -224,6 +232,7 @@ const AUTH_VARIABLES = [
   'AUTH_ALGORITHMS',
   'AUTH_CLOCK_TOLERANCE_SEC',
   'AUTH_TOKEN_CACHE_MAX_ENTRIES',
+  'AUTH_REQUIRE_AT_JWT',
   'AUTH0_DOMAIN',
   'AUTH0_AUDIENCE',
 ];

@@ -36,6 +36,7 @@ describe('resolveAuthSettings', () => {
       fetchDispatcher: undefined,
       keySetPolicy: {},
       tokenCacheMaxEntries: 16_384,
+      requireAccessTokenType: false,
     });
   });
 
@@ -53,6 +54,7 @@ describe('resolveAuthSettings', () => {
         jwksWarmUp: false,
         keySetPolicy: { minFetchIntervalMs: 1000 },
         tokenCacheMaxEntries: 0,
+        requireAccessTokenType: true,
       }),
     ).toEqual({
       issuerUrl: 'http://127.0.0.1:4000/',
@@ -67,6 +69,7 @@ describe('resolveAuthSettings', () => {
       fetchDispatcher: undefined,
       keySetPolicy: { minFetchIntervalMs: 1000 },
       tokenCacheMaxEntries: 0,
+      requireAccessTokenType: true,
     });
   });
 

@@ -60,6 +60,13 @@ export interface AuthOptions {
    */
   fetchDispatcher?: Dispatcher;
   /**
+   * Accept only tokens typed `at+jwt` (RFC 9068 §4), which keeps ID tokens and other JWTs from the
+   * same issuer out even when their `aud` matches. Auth0 sends `typ: JWT` unless its RFC 9068 token
+   * profile is chosen for the API, so this is off by default.
+   * @default false
+   */
+  requireAccessTokenType?: boolean;
+  /**
    * How many verified tokens are remembered, so that a token presented again skips signature
    * verification (until its `exp`, and only while its key is in the issuer's key set); 0 turns the
    * cache off.
@@ -87,6 +94,7 @@ export interface AuthSettings {
   fetchDispatcher: Dispatcher | undefined;
   keySetPolicy: Partial<KeySetPolicy>;
   tokenCacheMaxEntries: number;
+  requireAccessTokenType: boolean;
 }
 
 function optionError(name: string, message: string): TypeError {
@@ -169,6 +177,11 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
     realm,
     jwksTimeoutMs: checkNumber('jwksTimeoutMs', options.jwksTimeoutMs, 5000, 100, 60_000),
     jwksWarmUp: checkBoolean('jwksWarmUp', options.jwksWarmUp, true),
+    requireAccessTokenType: checkBoolean(
+      'requireAccessTokenType',
+      options.requireAccessTokenType,
+      false,
+    ),
     fetchDispatcher: options.fetchDispatcher,
     keySetPolicy: { ...options.keySetPolicy },
     tokenCacheMaxEntries: checkNumber(

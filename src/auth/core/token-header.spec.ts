@@ -293,3 +293,19 @@ describe('decodeJsonSegment', () => {
     expect(decodeJsonSegment(segment)).toBeUndefined();
   });
 });
+
+describe('readTokenHeader with requireAccessTokenType (RFC 9068 §4)', () => {
+  const strict = { requireAccessTokenType: true };
+  const header = (typ?: unknown) =>
+    `${Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k', ...(typ === undefined ? {} : { typ }) })).toString('base64url')}.e30.c2ln`;
+
+  it.each(['at+jwt', 'application/at+jwt', 'AT+JWT'])('accepts typ %s', (typ) => {
+    expect(readTokenHeader(header(typ), ['RS256'], strict)).toEqual({ alg: 'RS256', kid: 'k' });
+  });
+
+  it.each([undefined, 'JWT', 'application/jwt', 'dpop+jwt', 42])('refuses typ %s', (typ) => {
+    expect(() => readTokenHeader(header(typ), ['RS256'], strict)).toThrow(
+      'token type not accepted: expected an access token',
+    );
+  });
+});

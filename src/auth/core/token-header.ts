@@ -15,6 +15,8 @@ const MAX_KID_LENGTH = 256;
  * Auth0 and most issuers still send `JWT` or nothing, so those are accepted too.
  */
 const ACCEPTED_TYPES = new Set(['jwt', 'at+jwt', 'application/at+jwt', 'application/jwt']);
+/** RFC 9068 §4: the only types a strict resource server accepts (media types compare case-insensitively). */
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
 /** Decodes one base64url segment as a JSON object, or returns `undefined`. */
 export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
@@ -37,6 +39,7 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
 export function readTokenHeader(
   token: string,
   allowedAlgorithms: readonly SignatureAlgorithm[],
+  { requireAccessTokenType = false }: { requireAccessTokenType?: boolean } = {},
 ): TokenHeader {
   const segments = token.split('.');
   // An empty signature is let through this shape check so that alg "none" is named as such below.
@@ -66,7 +69,11 @@ export function readTokenHeader(
   if (crit !== undefined) {
     throw new InvalidTokenError('token uses unsupported critical header extensions');
   }
-  if (typ !== undefined && (typeof typ !== 'string' || !ACCEPTED_TYPES.has(typ.toLowerCase()))) {
+  const types = requireAccessTokenType ? ACCESS_TOKEN_TYPES : ACCEPTED_TYPES;
+  if (
+    (requireAccessTokenType || typ !== undefined) &&
+    (typeof typ !== 'string' || !types.has(typ.toLowerCase()))
+  ) {
     throw new InvalidTokenError('token type not accepted: expected an access token', {
       detail: `typ ${JSON.stringify(typ)}`,
     });

@@ -18,7 +18,9 @@ export class TokenVerifier {
 
   /** The issuer's key that must have signed this token; throws an `AuthError` otherwise. */
   async keyFor(token: string): Promise<KeyObject> {
-    const { kid, alg } = readTokenHeader(token, this.settings.algorithms);
+    const { kid, alg } = readTokenHeader(token, this.settings.algorithms, {
+      requireAccessTokenType: this.settings.requireAccessTokenType,
+    });
     return this.keys.getKey(kid, alg);
   }
 
