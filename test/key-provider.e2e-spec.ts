@@ -171,10 +171,16 @@ describe('key provider under a misbehaving issuer', () => {
       expect(issuer.hits.jwks).toBe(1);
       await sleep(2_500); // no requests: only the background refresh can fetch
       expect(issuer.hits.jwks).toBeGreaterThanOrEqual(2);
-      const before = issuer.hits.jwks;
+      // A request never waits for a fetch while its key is cached: let the keys expire with the last
+      // background refresh failed (nothing in flight), then make fetches hang; the request that finds
+      // the keys expired starts a refresh and answers at once.
+      issuer.jwks = 'http-500';
+      await sleep(1_500);
+      issuer.jwks = 'hang';
+      const started = Date.now();
       expect((await probe()).status).toBe(200);
-      expect(issuer.hits.jwks).toBe(before); // a warm request never waits for a fetch
-    }, 10_000);
+      expect(Date.now() - started).toBeLessThan(1_000); // a fetch on the request path would take 5 s
+    }, 15_000);
   });
 
   describe('an outage after the cache is warm', () => {
