@@ -68,6 +68,9 @@ export class InsufficientScopeError extends AuthError {
   }
 }
 
+/** What a client is told when the issuer's keys cannot be had. */
+export const KEYS_UNAVAILABLE = "the identity provider's signing keys are unavailable; retry later";
+
 /** The issuer's keys could not be had and no cached key fits the token: the server's fault, not the client's. */
 export class JwksUnavailableError extends AuthError {
   readonly code = 'temporarily_unavailable';
@@ -83,4 +86,13 @@ export class JwksUnavailableError extends AuthError {
 
   /** Seconds the client should wait before retrying (the `Retry-After` header). */
   readonly retryAfterSec: number;
+
+  /** The same failure, answered again later with a new `Retry-After`. */
+  retryAfter(retryAfterSec: number): JwksUnavailableError {
+    return new JwksUnavailableError(this.description, {
+      cause: this.cause,
+      detail: this.detail,
+      retryAfterSec,
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import { fetch, type Dispatcher } from 'undici';
-import { JwksUnavailableError } from './errors.js';
+import { JwksUnavailableError, KEYS_UNAVAILABLE } from './errors.js';
 
 /** Why a JSON fetch failed: the server could not be reached, timed out or answered 5xx/429 (`unavailable`), or it answered something that is not the document (`invalid`). */
 export class FetchJsonError extends Error {
@@ -117,8 +117,9 @@ export function unavailable(
   retryAfterSec?: number,
 ): JwksUnavailableError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new JwksUnavailableError(
-    "the identity provider's signing keys are unavailable; retry later",
-    { cause: error, detail: `${what} ${url}: ${reason}`, retryAfterSec },
-  );
+  return new JwksUnavailableError(KEYS_UNAVAILABLE, {
+    cause: error,
+    detail: `${what} ${url}: ${reason}`,
+    retryAfterSec,
+  });
 }

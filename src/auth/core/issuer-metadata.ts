@@ -50,13 +50,10 @@ export class IssuerMetadataResolver {
     if (this.resolved !== undefined) return Promise.resolve(this.resolved);
     const sinceFailure = this.failure === undefined ? Infinity : Date.now() - this.failure.at;
     if (sinceFailure < this.options.retryIntervalMs) {
-      const error = this.failure!.error;
       return Promise.reject(
-        new JwksUnavailableError(error.description, {
-          cause: error.cause,
-          detail: error.detail,
-          retryAfterSec: Math.ceil((this.options.retryIntervalMs - sinceFailure) / 1000),
-        }),
+        this.failure!.error.retryAfter(
+          Math.ceil((this.options.retryIntervalMs - sinceFailure) / 1000),
+        ),
       );
     }
     this.pending ??= this.discover().then(

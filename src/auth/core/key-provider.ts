@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwksRsa from 'jwks-rsa';
 import type { Dispatcher } from 'undici';
 import { keyTypeFor, type SignatureAlgorithm } from './algorithms.js';
-import { InvalidTokenError, JwksUnavailableError } from './errors.js';
+import { InvalidTokenError, JwksUnavailableError, KEYS_UNAVAILABLE } from './errors.js';
 import { fetchJson, unavailable } from './fetch-json.js';
 import type { IssuerMetadataResolver } from './issuer-metadata.js';
 import type { AuthLogger } from './logger.js';
@@ -199,12 +199,12 @@ export class JwksKeyProvider implements KeyProvider {
       1,
       Math.ceil((this.lastAttemptAt + this.policy.minFetchIntervalMs - this.now()) / 1000),
     );
-    if (this.lastError !== undefined || this.usableKeys() === undefined) {
-      const error = this.lastError;
-      return new JwksUnavailableError(
-        "the identity provider's signing keys are unavailable; retry later",
-        { cause: error?.cause, detail: error?.detail ?? 'no key set yet', retryAfterSec },
-      );
+    if (this.lastError !== undefined) return this.lastError.retryAfter(retryAfterSec);
+    if (this.usableKeys() === undefined) {
+      return new JwksUnavailableError(KEYS_UNAVAILABLE, {
+        detail: 'no key set yet',
+        retryAfterSec,
+      });
     }
     if (fetchedForIt) this.rememberUnknown(kid);
     return new InvalidTokenError('signing key not found: unknown key id (kid)', {
