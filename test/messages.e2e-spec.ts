@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { AppModule } from '../src/app.module.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
-import { get } from './support/http.js';
+import { get, rawGet } from './support/http.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 import { signJwt } from './support/tokens.js';
 
@@ -192,6 +192,27 @@ describe.each(ADAPTERS)('messages API on %s', (adapter) => {
         error: 'invalid_request',
         description: /b64token/,
       }));
+
+    it.each([
+      ['a valid token, then garbage', (t: string) => [t, 'garbage']],
+      ['garbage, then a valid token', (t: string) => ['garbage', t]],
+      ['the same valid token twice', (t: string) => [t, t]],
+    ])(
+      'returns 401 invalid_request for several Authorization headers: %s',
+      async (_what, values) => {
+        const lines = values(`Bearer ${issuer.token()}`).map((v) => `Authorization: ${v}`);
+        const reply = await rawGet(running.url, 'api/private', lines);
+        expect(reply.status).toBe(401);
+        expect(reply.body).toEqual({
+          statusCode: 401,
+          error: 'invalid_request',
+          error_description: 'send exactly one Authorization header',
+        });
+        expect(reply.headers['www-authenticate']).toBe(
+          `${realm}, error="invalid_request", error_description="send exactly one Authorization header"`,
+        );
+      },
+    );
 
     it('returns 401 invalid_request for an oversized header, before any crypto', () =>
       expectRejected('api/private', `Bearer ${'a'.repeat(9000)}`, {

@@ -3,12 +3,39 @@ import { extractBearerToken } from './core/bearer-token.js';
 /** The part of an Express or Fastify request that auth reads. */
 export interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** Every header line as received, names and values alternating (Express: the request itself). */
+  rawHeaders?: readonly string[];
+  /** Fastify: Node's request, which holds {@link rawHeaders}. */
+  raw?: { rawHeaders?: readonly string[] };
   user?: unknown;
+}
+
+const AUTHORIZATION = 'authorization';
+
+/**
+ * The Authorization header, or every value when there are several. Node keeps only the first of
+ * repeated Authorization headers in `headers`, so `[valid, garbage]` would pass here while a proxy
+ * that reads the last one refuses it; RFC 9110 §5.3 allows a field to repeat only when its values
+ * are a list, which credentials are not (RFC 6750 §2.1), so the raw lines are counted.
+ */
+function authorizationOf(request: AuthRequest): string | string[] | undefined {
+  const value = request.headers[AUTHORIZATION];
+  if (value === undefined) return undefined;
+  const raw = request.rawHeaders ?? request.raw?.rawHeaders;
+  if (raw === undefined) return value;
+  let values: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === AUTHORIZATION.length && name.toLowerCase() === AUTHORIZATION) {
+      (values ??= []).push(raw[i + 1] ?? '');
+    }
+  }
+  return values !== undefined && values.length > 1 ? values : value;
 }
 
 /** Extracts the request's bearer token strictly; throws an `AuthError` when there is none or it is malformed. */
 export function takeBearerToken(request: AuthRequest): string {
-  return extractBearerToken(request.headers['authorization']);
+  return extractBearerToken(authorizationOf(request));
 }
 
 /**
@@ -17,7 +44,7 @@ export function takeBearerToken(request: AuthRequest): string {
  */
 export function bearerTokenOf(request: AuthRequest): string | null {
   try {
-    return extractBearerToken(request.headers['authorization']);
+    return takeBearerToken(request);
   } catch {
     return null;
   }
