@@ -46,6 +46,18 @@ describe('verified-token cache', () => {
     expect(verifications).toHaveBeenCalledTimes(3);
   });
 
+  it('verifies every presentation of a token whose claims exceed its share of tokenCacheMaxBytes', async () => {
+    await start({ tokenCacheMaxBytes: 1024 * 1024 }); // 1 KiB per entry at most
+    const small = issuer.token();
+    const large = issuer.token({
+      claims: { permissions: Array.from({ length: 100 }, (_, i) => `read:resource-${i}`) },
+    });
+    for (let i = 0; i < 3; i += 1) expect((await probe(small)).status).toBe(200);
+    expect(verifications).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 3; i += 1) expect((await probe(large)).status).toBe(200);
+    expect(verifications).toHaveBeenCalledTimes(4);
+  });
+
   it('never answers from the cache on or after exp', async () => {
     await start({ clockToleranceSec: 0 });
     const token = issuer.token({ claims: { exp: Math.floor(Date.now() / 1000) + 2 } });

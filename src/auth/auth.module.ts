@@ -76,8 +76,11 @@ import { ScopesGuard } from './scopes.guard.js';
     {
       provide: TOKEN_CACHE,
       useFactory: (settings: AuthSettings, keys: KeyProvider) =>
-        settings.tokenCacheMaxEntries > 0
-          ? new VerifiedTokenCache(settings.tokenCacheMaxEntries, keys)
+        settings.tokenCacheMaxEntries > 0 && settings.tokenCacheMaxBytes > 0
+          ? new VerifiedTokenCache(
+              { maxEntries: settings.tokenCacheMaxEntries, maxBytes: settings.tokenCacheMaxBytes },
+              keys,
+            )
           : null,
       inject: [AUTH_SETTINGS, KEY_PROVIDER],
     },

@@ -11,7 +11,11 @@ export { ScopesGuard } from './scopes.guard.js';
 export { Scopes, type ScopeRequirement } from './scopes.decorator.js';
 export { CurrentUser } from './current-user.decorator.js';
 export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
-export type { AuthOptions, AuthSettings } from './core/options.js';
+export {
+  DEFAULT_TOKEN_CACHE_MAX_BYTES,
+  type AuthOptions,
+  type AuthSettings,
+} from './core/options.js';
 export type { Principal } from './core/claims.js';
 export type { ScopeMatch } from './core/scopes.js';
 export { SUPPORTED_ALGORITHMS, type SignatureAlgorithm } from './core/algorithms.js';

@@ -13,6 +13,7 @@ export const authConfig = registerAs('auth', (): AuthOptions => {
     algorithms: env.algorithms,
     clockToleranceSec: env.clockToleranceSec,
     tokenCacheMaxEntries: env.tokenCacheMaxEntries,
+    tokenCacheMaxBytes: env.tokenCacheMaxBytes,
     requireAccessTokenType: env.requireAccessTokenType,
     // The development issuer is this app, which is not listening yet when start-up warms the keys.
     jwksWarmUp: !env.devIssuer,

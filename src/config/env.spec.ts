@@ -41,6 +41,7 @@ describe('parseEnv', () => {
           clockToleranceSec: 60,
           tokenCacheMaxEntries: 16_384,
           requireAccessTokenType: false,
+          tokenCacheMaxBytes: 16_777_216,
         },
         problems: [],
       });
@@ -92,6 +93,7 @@ describe('parseEnv', () => {
         AUTH_CLOCK_TOLERANCE_SEC: '0',
         AUTH_TOKEN_CACHE_MAX_ENTRIES: '0',
         AUTH_REQUIRE_AT_JWT: 'true',
+        AUTH_TOKEN_CACHE_MAX_BYTES: '1048576',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -106,8 +108,22 @@ describe('parseEnv', () => {
         clockToleranceSec: 0,
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
+        tokenCacheMaxBytes: 1_048_576,
       });
     });
+  });
+
+  describe('AUTH_TOKEN_CACHE_MAX_BYTES', () => {
+    it.each(['-1', '32MB', '4294967297', '1.5'])(
+      'rejects %j with one line naming the variable and the default',
+      (value) => {
+        expect(
+          onlyProblem({ AUTH_TOKEN_CACHE_MAX_BYTES: value }, 'AUTH_TOKEN_CACHE_MAX_BYTES'),
+        ).toBe(
+          'AUTH_TOKEN_CACHE_MAX_BYTES must be a whole number from 0 to 4294967296; unset it to use 16777216',
+        );
+      },
+    );
   });
 
   describe('PORT', () => {

@@ -1,4 +1,5 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -19,6 +20,8 @@ export interface AppEnv {
   requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** Byte budget of the verified-token cache; 0 turns the cache off. */
+  tokenCacheMaxBytes: number;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -60,7 +63,8 @@ function checkUrl(problems: string[], name: string, value: string, example: stri
   }
 }
 
-function wholeNumber(
+/** A whole number from 0 to `max`, or `fallback` when unset; a problem line otherwise. Shared with the parsers in their own files. */
+export function wholeNumber(
   problems: string[],
   env: Env,
   name: string,
@@ -191,6 +195,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   );
 
   const proxy = proxyFrom(problems, env);
+  const tokenCacheMaxBytes = tokenCacheMaxBytesFrom(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +224,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxEntries,
       requireAccessTokenType,
       proxy,
+      tokenCacheMaxBytes,
     },
     problems,
   };
@@ -233,6 +239,7 @@ const AUTH_VARIABLES = [
   'AUTH_CLOCK_TOLERANCE_SEC',
   'AUTH_TOKEN_CACHE_MAX_ENTRIES',
   'AUTH_REQUIRE_AT_JWT',
+  'AUTH_TOKEN_CACHE_MAX_BYTES',
   'AUTH0_DOMAIN',
   'AUTH0_AUDIENCE',
 ];

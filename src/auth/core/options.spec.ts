@@ -37,6 +37,7 @@ describe('resolveAuthSettings', () => {
       keySetPolicy: {},
       tokenCacheMaxEntries: 16_384,
       requireAccessTokenType: false,
+      tokenCacheMaxBytes: 16 * 1024 * 1024,
     });
   });
 
@@ -55,6 +56,7 @@ describe('resolveAuthSettings', () => {
         keySetPolicy: { minFetchIntervalMs: 1000 },
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
+        tokenCacheMaxBytes: 65_536,
       }),
     ).toEqual({
       issuerUrl: 'http://127.0.0.1:4000/',
@@ -70,6 +72,7 @@ describe('resolveAuthSettings', () => {
       keySetPolicy: { minFetchIntervalMs: 1000 },
       tokenCacheMaxEntries: 0,
       requireAccessTokenType: true,
+      tokenCacheMaxBytes: 65_536,
     });
   });
 
@@ -242,6 +245,7 @@ describe('resolveAuthSettings', () => {
     ['jwksTimeoutMs', 5000, 100, 60_000],
     ['jwksCacheMaxAgeMs', 600_000, 30_000, 86_400_000],
     ['tokenCacheMaxEntries', 16_384, 0, 1_000_000],
+    ['tokenCacheMaxBytes', 16_777_216, 0, 4_294_967_296],
   ] as const)('%s', (name, fallback, min, max) => {
     it(`defaults to ${fallback}`, () => {
       expect(resolveAuthSettings(BASE)[name]).toBe(fallback);

@@ -74,6 +74,13 @@ export interface AuthOptions {
    */
   tokenCacheMaxEntries?: number;
   /**
+   * The most the verified-token cache may hold, in bytes: each principal is counted by an estimate
+   * of the heap its claims take, and a token whose claims would take more than a thousandth of this
+   * is verified on every request instead of cached; 0 turns the cache off.
+   * @default 16777216 (16 MiB)
+   */
+  tokenCacheMaxBytes?: number;
+  /**
    * Advanced: the key-set cache policy (fetch spacing, stale-if-error window, unknown-kid memory).
    * @default DEFAULT_KEY_SET_POLICY
    */
@@ -95,7 +102,18 @@ export interface AuthSettings {
   keySetPolicy: Partial<KeySetPolicy>;
   tokenCacheMaxEntries: number;
   requireAccessTokenType: boolean;
+  tokenCacheMaxBytes: number;
 }
+
+/**
+ * The verified-token cache's default byte budget, 16 MiB: room for the default 16 384 entries of
+ * ordinary tokens (under 1 KiB each), or about 1 200 tokens with 250 permissions. Twice that let
+ * a flood of such tokens grow RSS by 80 to 190 MB (garbage of evicted entries V8 collects late),
+ * this by about 60 MB (test/token-cache-memory.e2e-spec.ts).
+ */
+export const DEFAULT_TOKEN_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+/** The largest byte budget accepted: 4 GiB. */
+export const MAX_TOKEN_CACHE_BYTES = 4 * 1024 * 1024 * 1024;
 
 function optionError(name: string, message: string): TypeError {
   return new TypeError(`AuthOptions.${name} ${message}`);
@@ -190,6 +208,13 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
       16_384,
       0,
       1_000_000,
+    ),
+    tokenCacheMaxBytes: checkNumber(
+      'tokenCacheMaxBytes',
+      options.tokenCacheMaxBytes,
+      DEFAULT_TOKEN_CACHE_MAX_BYTES,
+      0,
+      MAX_TOKEN_CACHE_BYTES,
     ),
     jwksCacheMaxAgeMs: checkNumber(
       'jwksCacheMaxAgeMs',

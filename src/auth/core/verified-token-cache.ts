@@ -1,8 +1,27 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from './claims.js';
+import { estimateHeapBytes } from './heap-size.js';
 import type { KeyProvider } from './key-provider.js';
 import { decodeJsonSegment } from './token-header.js';
+
+/** How many verified tokens, and how many bytes of their principals, a {@link VerifiedTokenCache} holds at most. */
+export interface TokenCacheLimits {
+  maxEntries: number;
+  /** Estimated heap bytes of all entries together; a thousandth of it is the largest entry kept. */
+  maxBytes: number;
+}
+
+/**
+ * What an entry costs beyond its principal's claims: the entry and principal objects, the key (a
+ * 43-character hash) and lru-cache's bookkeeping.
+ */
+const ENTRY_OVERHEAD_BYTES = 320;
+/**
+ * The share of the budget one entry may take: a token whose claims alone would fill a thousandth of
+ * it is verified on each request instead, so that a thousand such tokens cannot push out the rest.
+ */
+const ENTRY_SHARE = 1024;
 
 interface Entry {
   principal: Principal;
@@ -23,17 +42,25 @@ function deepFreeze<T>(value: T): T {
  * verification. Bounded (least recently used out first), keyed by a SHA-256 of the whole token
  * (the token itself is not kept), and never weaker than a full check: an entry ends at the token's
  * `exp` exactly, and is dropped as soon as its `kid` leaves the issuer's key set. Scopes are still
- * checked per request, by the guard, against the cached principal.
+ * checked per request, by the guard, against the cached principal. Bounded by bytes as well as
+ * entries: each principal is counted by an estimate of the heap its parsed claims hold.
  */
 export class VerifiedTokenCache {
   private readonly entries: LRUCache<string, Entry>;
 
+  private readonly maxEntryBytes: number;
+
   constructor(
-    maxEntries: number,
+    limits: TokenCacheLimits,
     private readonly keys: Pick<KeyProvider, 'hasKey'>,
     private readonly nowSec: () => number = () => Date.now() / 1000,
   ) {
-    this.entries = new LRUCache({ max: maxEntries });
+    this.maxEntryBytes = Math.floor(limits.maxBytes / ENTRY_SHARE);
+    this.entries = new LRUCache({
+      max: limits.maxEntries,
+      maxSize: limits.maxBytes,
+      maxEntrySize: this.maxEntryBytes,
+    });
   }
 
   /** The principal of a token verified before and still valid, or `undefined`. */
@@ -55,16 +82,23 @@ export class VerifiedTokenCache {
     const exp = principal.claims['exp'];
     const kid = decodeJsonSegment(token.slice(0, token.indexOf('.')))?.['kid'];
     if (typeof exp !== 'number' || typeof kid !== 'string' || this.nowSec() >= exp) return;
+    const size = ENTRY_OVERHEAD_BYTES + estimateHeapBytes(principal);
+    if (size > this.maxEntryBytes) return;
     // Shared by every request that presents the token, so nobody may change it.
-    this.entries.set(hash('sha256', token, 'base64url'), {
-      principal: deepFreeze(principal),
-      kid,
-      exp,
-    });
+    this.entries.set(
+      hash('sha256', token, 'base64url'),
+      { principal: deepFreeze(principal), kid, exp },
+      { size },
+    );
   }
 
   /** How many principals are held. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The estimated heap bytes of the principals held (never more than the byte budget). */
+  get bytes(): number {
+    return this.entries.calculatedSize;
   }
 }

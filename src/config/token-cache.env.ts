@@ -1,0 +1,16 @@
+import { DEFAULT_TOKEN_CACHE_MAX_BYTES } from '../auth/index.js';
+import { wholeNumber } from './env.js';
+
+/** `AUTH_TOKEN_CACHE_MAX_BYTES`: the verified-token cache's byte budget (0 turns the cache off). */
+export function tokenCacheMaxBytesFrom(
+  problems: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): number {
+  return wholeNumber(
+    problems,
+    env,
+    'AUTH_TOKEN_CACHE_MAX_BYTES',
+    DEFAULT_TOKEN_CACHE_MAX_BYTES,
+    4 * 1024 * 1024 * 1024,
+  );
+}
