@@ -6,6 +6,8 @@ import { get } from './support/http.js';
 import { startProbeApp } from './support/probe-host.js';
 import { TestIssuer } from './support/test-issuer.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('issuer discovery', () => {
   let issuer: TestIssuer;
   let running: RunningApp | undefined;
@@ -75,5 +77,75 @@ describe('issuer discovery', () => {
     await start({ jwksUri: issuer.jwksUri });
     expect((await probe()).status).toBe(200);
     expect(issuer.hits).toEqual({ discovery: 0, jwks: 1 });
+  });
+
+  describe('heals without a restart', () => {
+    /** Fetch spacing shortened so that the test waits a fraction of a second, not 6 s, per fetch. */
+    const SPACING = { keySetPolicy: { minFetchIntervalMs: 200 } };
+
+    /** Probes every 250 ms until a 200 or 5 s pass; returns the last status. */
+    const probeUntilOk = async (claims: Record<string, unknown> = {}) => {
+      let status = 0;
+      for (let i = 0; i < 20 && status !== 200; i += 1) {
+        await sleep(250);
+        status = (await probe(claims)).status;
+      }
+      return status;
+    };
+
+    it('serves 200 again once a jwks_uri answering 404 is mended, and logs the change once', async () => {
+      issuer.publishedJwksUri = `${issuer.url}wrong/jwks.json`;
+      await start(SPACING);
+      expect((await probe()).status).toBe(503);
+      expect((await probe()).status).toBe(503);
+      issuer.publishedJwksUri = undefined;
+      expect(await probeUntilOk()).toBe(200);
+      expect((await probe()).status).toBe(200);
+      const changes = warnings.filter((w) => /jwks_uri changed/.test(w));
+      expect(changes).toEqual([
+        `The issuer's jwks_uri changed from ${issuer.url}wrong/jwks.json to ${issuer.jwksUri}`,
+      ]);
+    });
+
+    it('serves 200 again once a jwks_uri pointing at a key set without the kid is mended', async () => {
+      const other = await new TestIssuer().start();
+      try {
+        issuer.publishedJwksUri = other.jwksUri; // a working key set, but not this issuer's
+        await start(SPACING);
+        const refused = await probe();
+        expect(refused.status).toBe(401);
+        expect(refused.challenge).toMatch(/signing key not found/);
+        issuer.publishedJwksUri = undefined;
+        expect(await probeUntilOk()).toBe(200);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it('reads discovery again no more often than the fetch spacing while tokens keep naming a missing kid', async () => {
+      await start({ keySetPolicy: { minFetchIntervalMs: 1_000 } });
+      expect((await probe()).status).toBe(200);
+      const missing = issuer.token({ header: { kid: 'never-published' } });
+      const until = Date.now() + 2_500;
+      let probes = 0;
+      while (Date.now() < until) {
+        const reply = await get(running!.url, 'probe', `Bearer ${missing}`);
+        expect(reply.status).toBe(401);
+        probes += 1;
+        await sleep(100);
+      }
+      expect(probes).toBeGreaterThan(15);
+      expect(issuer.hits.discovery).toBeGreaterThanOrEqual(2);
+      expect(issuer.hits.discovery).toBeLessThanOrEqual(4); // start-up, then at most one a second
+    });
+
+    it('does not fetch discovery again while the key set serves every kid asked for', async () => {
+      await start(SPACING);
+      for (let i = 0; i < 5; i += 1) {
+        expect((await probe()).status).toBe(200);
+        await sleep(100);
+      }
+      expect(issuer.hits.discovery).toBe(1);
+    });
   });
 });

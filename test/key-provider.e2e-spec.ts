@@ -88,8 +88,9 @@ describe('key provider under a misbehaving issuer', () => {
 
   describe('the key set', () => {
     it('answers 401 for a kid the key set does not hold, and remembers it', async () => {
-      // Fetch spacing shortened, so that only the unknown-kid memory can keep repeats from fetching.
-      await start({ keySetPolicy: { minFetchIntervalMs: 100 } });
+      // Fetch spacing shortened, so that only the unknown-kid memory can keep repeats from fetching;
+      // the JWKS URI configured, since repeats would otherwise read discovery again (discovery spec).
+      await start({ jwksUri: issuer.jwksUri, keySetPolicy: { minFetchIntervalMs: 100 } });
       expect((await probe()).status).toBe(200);
       await sleep(150);
       for (let i = 0; i < 5; i += 1) {

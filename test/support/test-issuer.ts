@@ -41,6 +41,8 @@ export class TestIssuer {
   url = '';
   /** The `issuer` value published in discovery (defaults to {@link url}). */
   publishedIssuer: string | undefined;
+  /** The `jwks_uri` published in discovery (defaults to {@link jwksUri}). */
+  publishedJwksUri: string | undefined;
   keys: TestKey[] = [makeKey()];
   discovery: EndpointBehaviour = 'ok';
   jwks: EndpointBehaviour = 'ok';
@@ -103,7 +105,7 @@ export class TestIssuer {
       this.hits.discovery += 1;
       this.answer(res, this.discovery, {
         issuer: this.publishedIssuer ?? this.url,
-        jwks_uri: this.jwksUri,
+        jwks_uri: this.publishedJwksUri ?? this.jwksUri,
       });
     } else if (req.url === '/.well-known/jwks.json') {
       this.hits.jwks += 1;

@@ -1,7 +1,7 @@
 import { JwksUnavailableError } from './errors.js';
 import type { Dispatcher } from 'undici';
 import { FetchJsonError, fetchJson, unavailable } from './fetch-json.js';
-import { parseSecureUrl } from './http-url.js';
+import { keySourceProblem, parseSecureUrl } from './http-url.js';
 import type { AuthLogger } from './logger.js';
 
 /** Where an issuer's keys are, and the exact `iss` its tokens carry. */
@@ -18,16 +18,22 @@ function withTrailingSlash(url: string): string {
 }
 
 /**
- * Resolves an issuer's metadata once: from the configured JWKS URI when there is one, else from the
+ * Resolves an issuer's metadata: from the configured JWKS URI when there is one, else from the
  * issuer's OpenID discovery document, else (when the issuer has no such document) from
  * `<issuer>/.well-known/jwks.json`. Failures that may pass (unreachable, 5xx) are retried after a
- * few seconds; a resolved answer is kept for the life of the process.
+ * few seconds. A resolved answer is kept until the key provider finds it wanting ({@link recheck}),
+ * so that a mended discovery document takes effect without a restart.
  */
 export class IssuerMetadataResolver {
   private resolved: IssuerMetadata | undefined;
   private pending: Promise<IssuerMetadata> | undefined;
   private failure: { error: JwksUnavailableError; at: number } | undefined;
   private outageLogged = false;
+  /** Whether the resolved metadata should be discovered again, once the retry interval allows. */
+  private doubted = false;
+  private discoveredAt = -Infinity;
+  /** The last discovery problem logged, so that each is logged once rather than at every retry. */
+  private lastLogged: string | undefined;
 
   constructor(
     private readonly options: {
@@ -45,6 +51,31 @@ export class IssuerMetadataResolver {
     }
   }
 
+  /**
+   * Asks for the discovery document to be fetched again at the next {@link resolve}, at most once
+   * per retry interval: the key set it led to keeps failing, or lacks a kid that tokens name.
+   * Does nothing when the JWKS URI was configured.
+   */
+  recheck(): void {
+    if (this.options.jwksUri === undefined && this.resolved !== undefined) this.doubted = true;
+  }
+
+  /**
+   * The metadata for a key-set fetch: as {@link resolve}, but discovered again first when
+   * {@link recheck} asked for it and the retry interval has passed since the last discovery.
+   */
+  resolveForKeys(): Promise<IssuerMetadata> {
+    const current = this.resolved;
+    if (current === undefined || !this.recheckDue()) return this.resolve();
+    this.pending ??= this.rediscover(current);
+    return this.pending;
+  }
+
+  /** Whether {@link resolveForKeys} would discover again now. */
+  recheckDue(): boolean {
+    return this.doubted && Date.now() - this.discoveredAt >= this.options.retryIntervalMs;
+  }
+
   /** The metadata, discovering it on first use; throws {@link JwksUnavailableError} while it cannot be had. */
   resolve(): Promise<IssuerMetadata> {
     if (this.resolved !== undefined) return Promise.resolve(this.resolved);
@@ -58,6 +89,7 @@ export class IssuerMetadataResolver {
     }
     this.pending ??= this.discover().then(
       (metadata) => {
+        this.doubted = false;
         if (this.outageLogged) this.options.logger.log('Issuer metadata available again');
         this.resolved = metadata;
         this.failure = undefined;
@@ -79,7 +111,36 @@ export class IssuerMetadataResolver {
     return this.pending;
   }
 
+  /** Discovers again; keeps the metadata it has when that fails, and logs a changed jwks_uri. */
+  private rediscover(current: IssuerMetadata): Promise<IssuerMetadata> {
+    return this.discover().then(
+      (metadata) => {
+        if (metadata.jwksUri !== current.jwksUri) {
+          this.options.logger.warn(
+            `The issuer's jwks_uri changed from ${current.jwksUri} to ${metadata.jwksUri}`,
+          );
+        }
+        this.resolved = metadata;
+        this.doubted = false;
+        this.pending = undefined;
+        return metadata;
+      },
+      () => {
+        this.pending = undefined;
+        return current;
+      },
+    );
+  }
+
+  /** Logs a discovery problem unless it is the one logged last. */
+  private warnOnce(line: string): void {
+    if (line === this.lastLogged) return;
+    this.lastLogged = line;
+    this.options.logger.warn(line);
+  }
+
   private async discover(): Promise<IssuerMetadata> {
+    this.discoveredAt = Date.now();
     const configured = this.options.issuerUrl;
     const base = withTrailingSlash(configured);
     const discoveryUrl = new URL('.well-known/openid-configuration', base).href;
@@ -93,7 +154,7 @@ export class IssuerMetadataResolver {
     } catch (error) {
       if (error instanceof FetchJsonError && error.kind === 'invalid') {
         const jwksUri = new URL('.well-known/jwks.json', base).href;
-        this.options.logger.warn(
+        this.warnOnce(
           `No OpenID discovery document at ${discoveryUrl} (${error.message}); using ${jwksUri}`,
         );
         return { issuer: configured, jwksUri };
@@ -121,7 +182,7 @@ export class IssuerMetadataResolver {
       typeof published === 'string' &&
       withTrailingSlash(published) === withTrailingSlash(configured)
     ) {
-      this.options.logger.warn(
+      this.warnOnce(
         `The configured issuer ${JSON.stringify(configured)} differs from the issuer's discovery document ` +
           `only by a trailing slash; tokens must carry iss ${JSON.stringify(published)}. Configure that value to silence this.`,
       );
@@ -142,6 +203,11 @@ export class IssuerMetadataResolver {
     const parsed = typeof jwksUri === 'string' ? parseSecureUrl(jwksUri) : 'is missing';
     if (typeof parsed === 'string') {
       throw unavailable('discovery', discoveryUrl, new Error(`jwks_uri ${parsed}`));
+    }
+    const problem = keySourceProblem(parsed, new URL(this.options.issuerUrl));
+    if (problem !== undefined) {
+      this.warnOnce(`Refused the discovered jwks_uri ${parsed.href}: it ${problem}`);
+      throw unavailable('discovery', discoveryUrl, new Error(`jwks_uri refused: it ${problem}`));
     }
     return parsed.href;
   }

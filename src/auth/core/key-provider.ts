@@ -1,5 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import jwksRsa from 'jwks-rsa';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { keyTypeFor, type SignatureAlgorithm } from './algorithms.js';
 import { InvalidTokenError, JwksUnavailableError, KEYS_UNAVAILABLE } from './errors.js';
@@ -40,6 +40,8 @@ export interface KeySetPolicy {
   unknownKidMax: number;
   /** Retry interval of the background refresh while the issuer fails, in milliseconds. */
   refreshRetryMs: number;
+  /** How many signing keys of a key set are imported at most; the rest are skipped. */
+  maxKeys: number;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface KeySetPolicy {
  *   memory stays around a megabyte.
  * - 5 s timeout and 1 MiB body: every client waits at most one timeout for a cold key set, and a
  *   real key set is a few KiB.
+ * - 100 keys: issuers publish two or three (current, next, previous); importing 2 600 took 1.1 s of
+ *   the event loop on each refresh, 100 take about 2 ms.
  */
 export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
   timeoutMs: 5_000,
@@ -67,7 +71,15 @@ export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
   unknownKidTtlMs: 60_000,
   unknownKidMax: 10_000,
   refreshRetryMs: 30_000,
+  maxKeys: 100,
 };
+
+/** Keys imported between two yields to the event loop: about half a millisecond of work. */
+const IMPORT_SLICE = 25;
+/** How many kids a log line names at most. */
+const KIDS_NAMED = 10;
+/** RFC 7518 §6: the key types the supported algorithms use (RSA for RS and PS, EC for ES). */
+const KEY_MEMBERS: Record<string, readonly string[]> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'] };
 
 /** RFC 7518 §3.3 and §3.5: RSA keys for RS* and PS* must be 2048 bits or larger. */
 const MIN_RSA_BITS = 2048;
@@ -96,11 +108,40 @@ interface ImportedKey {
   algorithms: ReadonlySet<SignatureAlgorithm>;
 }
 
+/** A JWK that may be a signing key: RSA or EC, with a kid, not marked for encryption. */
+interface SigningJwk {
+  kid: string;
+  kty: string;
+  alg?: unknown;
+  [member: string]: unknown;
+}
+
+function isSigningJwk(value: unknown): value is SigningJwk {
+  if (typeof value !== 'object' || value === null) return false;
+  const jwk = value as Record<string, unknown>;
+  // RFC 7517 §4.2: a key whose `use` is not "sig" is not for verifying signatures.
+  return (
+    typeof jwk['kid'] === 'string' &&
+    jwk['kid'].length > 0 &&
+    typeof jwk['kty'] === 'string' &&
+    Object.hasOwn(KEY_MEMBERS, jwk['kty']) &&
+    (jwk['use'] === undefined || jwk['use'] === 'sig')
+  );
+}
+
+function namedKids(kids: readonly string[]): string {
+  const named = kids.slice(0, KIDS_NAMED).map((kid) => JSON.stringify(kid.slice(0, 64)));
+  return kids.length > KIDS_NAMED
+    ? `${named.join(', ')} and ${kids.length - KIDS_NAMED} more`
+    : named.join(', ');
+}
+
 /**
- * The issuer's whole key set, cached by kid and refreshed in the background, fetched through
- * jwks-rsa (filtering to signing keys and importing JWKs) with our own fetcher and policy: one fetch
- * in flight, at most one fetch per {@link KeySetPolicy.minFetchIntervalMs}, unknown kids remembered,
- * stale keys served while the issuer is down, and 503 rather than 401 when no key can be had.
+ * The issuer's whole key set, cached by kid and refreshed in the background: one fetch in flight, at
+ * most one fetch per {@link KeySetPolicy.minFetchIntervalMs}, unknown kids remembered, stale keys
+ * served while the issuer is down, and 503 rather than 401 when no key can be had. At most
+ * {@link KeySetPolicy.maxKeys} keys are imported, a slice at a time between turns of the event
+ * loop, so that no key set, however large, holds up requests for the keys already cached.
  */
 export class JwksKeyProvider implements KeyProvider {
   private keys: Map<string, ImportedKey> | undefined;
@@ -113,10 +154,8 @@ export class JwksKeyProvider implements KeyProvider {
   private refreshTimer: NodeJS.Timeout | undefined;
   private outageLogged = false;
   private closed = false;
-  private client: jwksRsa.JwksClient | undefined;
-  private lastMaxAgeSec: number | undefined;
-  /** Kids already reported as unusable, so each is logged once. */
-  private readonly skippedKids = new Set<string>();
+  /** The last line logged about each kind of key a fetch skipped, so that a repeat is not logged again. */
+  private readonly reported = new Map<'duplicate' | 'capped' | 'unusable', string>();
 
   constructor(
     private readonly metadata: IssuerMetadataResolver,
@@ -144,12 +183,21 @@ export class JwksKeyProvider implements KeyProvider {
       }
       return this.check(kid, known, alg);
     }
-    if (this.inFlight === undefined && (this.isRememberedUnknown(kid) || !this.mayFetch())) {
+    // A kid a fetch did not find is answered from memory, unless the discovery document is due to
+    // be read again: tokens that keep naming it may mean the document now points elsewhere.
+    if (
+      this.inFlight === undefined &&
+      (!this.mayFetch() || (this.isRememberedUnknown(kid) && !this.metadata.recheckDue()))
+    ) {
       throw this.unknownKid(kid, false);
     }
     await this.refresh();
     const found = this.usableKeys()?.get(kid);
-    if (found === undefined) throw this.unknownKid(kid, true);
+    if (found === undefined) {
+      // The key set may be the wrong one (a discovery document mended since): look again next time.
+      this.metadata.recheck();
+      throw this.unknownKid(kid, true);
+    }
     return this.check(kid, found, alg);
   }
 
@@ -241,10 +289,17 @@ export class JwksKeyProvider implements KeyProvider {
     this.lastAttemptAt = this.now();
     let jwksUri = '(not yet known)';
     try {
-      ({ jwksUri } = await this.metadata.resolve());
-      const signingKeys = await this.jwksClient(jwksUri).getSigningKeys();
-      this.install(signingKeys);
+      ({ jwksUri } = await this.metadata.resolveForKeys());
+      const { body, maxAgeSec } = await fetchJson(jwksUri, {
+        timeoutMs: this.policy.timeoutMs,
+        maxBytes: this.policy.maxBytes,
+        dispatcher: this.options.dispatcher,
+      });
+      if (!Array.isArray(body['keys'])) throw new Error('the key set has no "keys" array');
+      this.install(await this.importKeySet(body['keys']), maxAgeSec);
     } catch (error) {
+      // While keys cannot be had, the discovery document may have been mended: look again next time.
+      this.metadata.recheck();
       this.lastError =
         error instanceof JwksUnavailableError ? error : unavailable('JWKS', jwksUri, error);
       if (!this.outageLogged) {
@@ -258,21 +313,61 @@ export class JwksKeyProvider implements KeyProvider {
     }
   }
 
-  private install(signingKeys: jwksRsa.SigningKey[]): void {
+  /**
+   * Imports the signing keys of a fetched key set: duplicated kids refused (RFC 7517 §4.5 leaves
+   * them to the issuer to tell apart, and guessing could pick an attacker's), at most
+   * {@link KeySetPolicy.maxKeys}, a slice at a time. Each kind of skipped key costs one log line
+   * per fetch, and none while it is the same as last time.
+   */
+  private async importKeySet(published: readonly unknown[]): Promise<Map<string, ImportedKey>> {
+    const candidates = published.filter(isSigningJwk);
+    const seen = new Map<string, number>();
+    for (const jwk of candidates) seen.set(jwk.kid, (seen.get(jwk.kid) ?? 0) + 1);
+    const duplicated = [...seen].filter(([, count]) => count > 1).map(([kid]) => kid);
+    this.report(
+      'duplicate',
+      duplicated.length === 0
+        ? undefined
+        : `The issuer's key set publishes kid ${namedKids(duplicated)} more than once; refused rather than guessed`,
+    );
+    const unique = candidates.filter((jwk) => seen.get(jwk.kid) === 1);
+    const wanted = unique.slice(0, this.policy.maxKeys);
+    this.report(
+      'capped',
+      unique.length > wanted.length
+        ? `The issuer's key set has ${unique.length} signing keys; using the first ${wanted.length} and skipping ${unique.length - wanted.length} (keySetPolicy.maxKeys)`
+        : undefined,
+    );
     const keys = new Map<string, ImportedKey>();
-    for (const signingKey of signingKeys) {
-      const imported = this.importKey(signingKey);
-      if (imported === undefined) {
-        if (!this.skippedKids.has(signingKey.kid)) {
-          this.skippedKids.add(signingKey.kid);
-          this.options.logger.warn(
-            `Skipped the issuer's key ${JSON.stringify(signingKey.kid)}: it fits none of [${this.options.algorithms.join(', ')}] (RSA keys need 2048 bits or more)`,
-          );
-        }
-      } else if (!keys.has(signingKey.kid)) {
-        keys.set(signingKey.kid, imported);
+    const unusable: string[] = [];
+    for (let i = 0; i < wanted.length; i += IMPORT_SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      for (const jwk of wanted.slice(i, i + IMPORT_SLICE)) {
+        const imported = this.importKey(jwk);
+        if (imported === undefined) unusable.push(jwk.kid);
+        else keys.set(jwk.kid, imported);
       }
     }
+    this.report(
+      'unusable',
+      unusable.length === 0
+        ? undefined
+        : `Skipped ${unusable.length} of the issuer's keys: they fit none of [${this.options.algorithms.join(', ')}] (RSA keys need 2048 bits or more): ${namedKids(unusable)}`,
+    );
+    return keys;
+  }
+
+  /** Logs a line about skipped keys unless it says what the last one of its kind said. */
+  private report(kind: 'duplicate' | 'capped' | 'unusable', line: string | undefined): void {
+    if (line === undefined) {
+      this.reported.delete(kind);
+    } else if (this.reported.get(kind) !== line) {
+      this.reported.set(kind, line);
+      this.options.logger.warn(line);
+    }
+  }
+
+  private install(keys: Map<string, ImportedKey>, maxAgeSec: number | undefined): void {
     if (keys.size === 0) {
       throw new Error('the key set has no usable signing key with a kid');
     }
@@ -280,7 +375,7 @@ export class JwksKeyProvider implements KeyProvider {
       this.policy.maxMaxAgeMs,
       Math.max(
         this.policy.minMaxAgeMs,
-        this.lastMaxAgeSec === undefined ? this.policy.defaultMaxAgeMs : this.lastMaxAgeSec * 1000,
+        maxAgeSec === undefined ? this.policy.defaultMaxAgeMs : maxAgeSec * 1000,
       ),
     );
     this.keys = keys;
@@ -297,16 +392,17 @@ export class JwksKeyProvider implements KeyProvider {
   }
 
   /** A malformed or unsuitable key is skipped, not fatal: the rest of the set still works. */
-  private importKey(signingKey: jwksRsa.SigningKey): ImportedKey | undefined {
-    if (typeof signingKey.kid !== 'string' || signingKey.kid.length === 0) return undefined;
+  private importKey(jwk: SigningJwk): ImportedKey | undefined {
     let key: KeyObject;
     try {
-      key = createPublicKey(signingKey.getPublicKey());
+      // Only the public members: a published private part (`d`) must not turn into a key here.
+      const members = Object.fromEntries(KEY_MEMBERS[jwk.kty]!.map((name) => [name, jwk[name]]));
+      key = createPublicKey({ key: { kty: jwk.kty, ...members } as JsonWebKey, format: 'jwk' });
     } catch {
       return undefined;
     }
-    // jwks-rsa exposes the JWK's own `alg` only when it has one; then the key is for that one alone.
-    const declared = signingKey.alg as string | undefined;
+    // RFC 7517 §4.4: a JWK that names its `alg` is for that algorithm alone.
+    const declared = jwk.alg;
     const algorithms = new Set(
       this.options.algorithms.filter(
         (alg) => (declared === undefined || declared === alg) && suits(key, alg),
@@ -320,25 +416,5 @@ export class JwksKeyProvider implements KeyProvider {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.refresh(), delayMs);
     this.refreshTimer.unref();
-  }
-
-  private jwksClient(jwksUri: string): jwksRsa.JwksClient {
-    this.client ??= new jwksRsa.JwksClient({
-      jwksUri,
-      cache: false, // the whole-set cache above replaces jwks-rsa's per-kid one
-      rateLimit: false, // likewise its limiter, which made-up kids can exhaust
-      timeout: this.policy.timeoutMs,
-      fetcher: async (uri) => {
-        const { body, maxAgeSec } = await fetchJson(uri, {
-          timeoutMs: this.policy.timeoutMs,
-          maxBytes: this.policy.maxBytes,
-          dispatcher: this.options.dispatcher,
-        });
-        if (!Array.isArray(body['keys'])) throw new Error('the key set has no "keys" array');
-        this.lastMaxAgeSec = maxAgeSec;
-        return { keys: body['keys'] };
-      },
-    });
-    return this.client;
   }
 }
