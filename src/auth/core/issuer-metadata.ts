@@ -52,7 +52,7 @@ export class IssuerMetadataResolver {
   }
 
   /**
-   * Asks for the discovery document to be fetched again at the next {@link resolve}, at most once
+   * Asks for the discovery document to be fetched again at the next {@link resolveForKeys}, at most once
    * per retry interval: the key set it led to keeps failing, or lacks a kid that tokens name.
    * Does nothing when the JWKS URI was configured.
    */
