@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as tcpConnect, type AddressInfo } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import type { RunningApp } from './support/app.js';
 import { get } from './support/http.js';
@@ -73,6 +73,73 @@ describe('where keys may come from', () => {
       await agent.close();
     },
   );
+
+  describe('an issuer that is not on this machine', () => {
+    const ISSUER = 'https://issuer.test/';
+
+    /**
+     * A dispatcher that reaches issuer.test and keys.test on the test issuer's loopback port (over
+     * plain TCP: the tests have no certificate for those names) and records every connection.
+     */
+    function remoteIssuerAgent(): { agent: Agent; connects: string[] } {
+      const connects: string[] = [];
+      const direct = buildConnector({});
+      const port = Number(new URL(issuer.url).port);
+      const agent = new Agent({
+        connect: (options, callback) => {
+          connects.push(options.hostname);
+          if (!['issuer.test', 'keys.test'].includes(options.hostname)) {
+            direct(options, callback);
+            return;
+          }
+          const socket = tcpConnect(port, '127.0.0.1');
+          socket.once('connect', () => callback(null, socket));
+          socket.once('error', (error) => callback(error, null));
+        },
+      });
+      return { agent, connects };
+    }
+
+    const remoteProbe = () =>
+      get(running!.url, 'probe', `Bearer ${issuer.token({ claims: { iss: ISSUER } })}`);
+
+    it('takes its keys from a jwks_uri elsewhere (the control)', async () => {
+      issuer.publishedIssuer = ISSUER;
+      issuer.publishedJwksUri = 'https://keys.test/.well-known/jwks.json';
+      const { agent, connects } = remoteIssuerAgent();
+      running = await startProbeApp(issuer, {
+        issuerUrl: ISSUER,
+        jwksWarmUp: false,
+        fetchDispatcher: agent,
+      });
+      expect((await remoteProbe()).status).toBe(200);
+      expect(connects).toEqual(['issuer.test', 'keys.test']);
+      await agent.close();
+    });
+
+    it('refuses a jwks_uri on this machine without connecting to it', async () => {
+      const local = await new TestIssuer().start(); // must see no request
+      try {
+        issuer.publishedIssuer = ISSUER;
+        issuer.publishedJwksUri = local.jwksUri;
+        const { agent, connects } = remoteIssuerAgent();
+        running = await startProbeApp(issuer, {
+          issuerUrl: ISSUER,
+          jwksWarmUp: false,
+          fetchDispatcher: agent,
+        });
+        expect((await remoteProbe()).status).toBe(503);
+        expect(local.hits).toEqual({ discovery: 0, jwks: 0 });
+        expect(connects).toEqual(['issuer.test']);
+        expect(warnings.filter((w) => w.startsWith('Refused'))).toEqual([
+          `Refused the discovered jwks_uri ${local.jwksUri}: it is on this machine, which only an issuer on this machine may use`,
+        ]);
+        await agent.close();
+      } finally {
+        await local.stop();
+      }
+    });
+  });
 
   it('refuses a jwks_uri that redirects, without following it', async () => {
     const target = await new TestIssuer().start();
