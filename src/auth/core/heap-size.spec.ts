@@ -11,11 +11,11 @@ function measuredBytes(make: (i: number) => unknown): number {
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 2_000; i += 1) copies.push(JSON.parse(JSON.stringify(make(i))));
+  for (let i = 0; i < 500; i += 1) copies.push(JSON.parse(JSON.stringify(make(i))));
   gc();
   const after = process.memoryUsage().heapUsed;
-  expect(copies).toHaveLength(2_000); // keeps them alive until measured
-  return (after - before) / 2_000;
+  expect(copies).toHaveLength(500); // keeps them alive until measured
+  return (after - before) / 500;
 }
 
 describe('estimateHeapBytes', () => {
