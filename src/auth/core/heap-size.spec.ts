@@ -5,7 +5,7 @@ import { estimateHeapBytes } from './heap-size.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** The heap that 2,000 parsed copies of `make(i)` hold, per copy, measured around full collections. */
+/** The heap that 500 parsed copies of `make(i)` hold, per copy, measured around full collections. */
 function measuredBytes(make: (i: number) => unknown): number {
   const copies: unknown[] = [];
   gc();
