@@ -13,6 +13,7 @@ export { CurrentUser } from './current-user.decorator.js';
 export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
 export {
   DEFAULT_TOKEN_CACHE_MAX_BYTES,
+  MAX_TOKEN_CACHE_BYTES,
   type AuthOptions,
   type AuthSettings,
 } from './core/options.js';

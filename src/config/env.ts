@@ -63,7 +63,10 @@ function checkUrl(problems: string[], name: string, value: string, example: stri
   }
 }
 
-/** A whole number from 0 to `max`, or `fallback` when unset; a problem line otherwise. Shared with the parsers in their own files. */
+/**
+ * A whole number from 0 to `max`, or `fallback` when unset; else a problem line. Also used by the
+ * parsers that live in their own files.
+ */
 export function wholeNumber(
   problems: string[],
   env: Env,

@@ -1,4 +1,4 @@
-import { DEFAULT_TOKEN_CACHE_MAX_BYTES } from '../auth/index.js';
+import { DEFAULT_TOKEN_CACHE_MAX_BYTES, MAX_TOKEN_CACHE_BYTES } from '../auth/index.js';
 import { wholeNumber } from './env.js';
 
 /** `AUTH_TOKEN_CACHE_MAX_BYTES`: the verified-token cache's byte budget (0 turns the cache off). */
@@ -11,6 +11,6 @@ export function tokenCacheMaxBytesFrom(
     env,
     'AUTH_TOKEN_CACHE_MAX_BYTES',
     DEFAULT_TOKEN_CACHE_MAX_BYTES,
-    4 * 1024 * 1024 * 1024,
+    MAX_TOKEN_CACHE_BYTES,
   );
 }

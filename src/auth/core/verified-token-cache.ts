@@ -18,8 +18,8 @@ export interface TokenCacheLimits {
  */
 const ENTRY_OVERHEAD_BYTES = 320;
 /**
- * The share of the budget one entry may take: a token whose claims alone would fill a thousandth of
- * it is verified on each request instead, so that a thousand such tokens cannot push out the rest.
+ * The share of the budget one entry may take: a token whose principal would take more than a
+ * thousandth of it is verified on each request instead, so the cache always has room for a thousand.
  */
 const ENTRY_SHARE = 1024;
 
