@@ -125,9 +125,10 @@ describe('a 2,000-key JWKS (node dist/main.js)', () => {
     await issuer.stop();
   });
 
-  // On this shared two-core machine a 1-key set shows up to about 120 ms under the same load; the
-  // old code stalled about 700 ms at each refresh of this set.
-  it('delays no cached-token request by more than 300 ms while the key set is refreshed', async () => {
+  // Wall time on a shared two-core machine: a 1-key set showed up to 121 ms under the same load, and
+  // this test up to 282 ms inside a full suite run; the old code stalled about 700 ms at each refresh
+  // of this set. The CPU a refresh costs is bounded more tightly in key-set-policy.e2e-spec.ts.
+  it('delays no cached-token request by more than 450 ms while the key set is refreshed', async () => {
     const token = issuer.token();
     expect((await get(url, 'api/private', `Bearer ${token}`)).status).toBe(200);
     const fetchesBefore = issuer.hits.jwks;
@@ -158,6 +159,6 @@ describe('a 2,000-key JWKS (node dist/main.js)', () => {
         `p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)} ms, max ${max.toFixed(1)} ms\n`,
     );
     expect(refreshes).toBeGreaterThanOrEqual(3);
-    expect(max).toBeLessThan(300);
+    expect(max).toBeLessThan(450);
   }, 40_000);
 });
