@@ -129,4 +129,48 @@ describe('key-set policy (real JWKS over HTTP, simulated clock)', () => {
     );
     expect(cpuMsPerRefresh).toBeLessThan(100);
   });
+
+  it('converts a 2,000-key set whose kept keys are all new at each refresh with under 200 ms of CPU each time (jwks-rsa imports 99 of them)', async () => {
+    const jwk = makeKey().publicKey.export({ format: 'jwk' });
+    const publish = (round: number) => {
+      issuer.extraJwks = Array.from({ length: 2_000 }, (_, i) => ({
+        ...jwk,
+        kid: `r${round}-${i}`,
+      }));
+    };
+    publish(0);
+    const keys = create();
+    await keys.getKey(kid(), 'RS256');
+    const cpuBefore = process.cpuUsage();
+    for (let round = 1; round <= 10; round += 1) {
+      publish(round);
+      now += 7_000;
+      await keys.getKey(`r${round}-98`, 'RS256'); // a kept key of this round's set, imported now
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    expect(keys.hasKey('r10-98')).toBe(true);
+    expect(keys.hasKey('r9-98')).toBe(false);
+    expect(issuer.hits.jwks).toBe(11);
+    const cpuMsPerRefresh = (cpu.user + cpu.system) / 1000 / 10;
+    process.stderr.write(
+      `2,000-key refreshes, all kept keys new: ${cpuMsPerRefresh.toFixed(1)} ms CPU each\n`,
+    );
+    expect(cpuMsPerRefresh).toBeLessThan(200);
+  });
+
+  it('imports a kid again when its key material changes, and reuses it while it does not', async () => {
+    const keys = create();
+    const before = await keys.getKey(kid(), 'RS256');
+    now += 7_000;
+    await keys.getKey('made-up-1', 'RS256').catch(() => undefined);
+    expect(await keys.getKey(kid(), 'RS256')).toBe(before); // unchanged: the same KeyObject
+    const replacement = makeKey(kid());
+    issuer.keys = [replacement];
+    now += 7_000;
+    await keys.getKey('made-up-2', 'RS256').catch(() => undefined);
+    expect(issuer.hits.jwks).toBe(3);
+    const after = await keys.getKey(kid(), 'RS256');
+    expect(after.equals(replacement.publicKey)).toBe(true);
+    expect(after.equals(before)).toBe(false);
+  });
 });
