@@ -6,6 +6,7 @@ import {
   readEnv,
   validateEnv,
 } from './env.js';
+import { DEFAULT_SERVER_LIMITS } from '../server/server-limits.js';
 
 const ISSUER = 'https://tenant.auth0.com/';
 const AUDIENCE = 'https://quickstarts/api';
@@ -41,6 +42,7 @@ describe('parseEnv', () => {
           clockToleranceSec: 60,
           tokenCacheMaxEntries: 16_384,
           requireAccessTokenType: false,
+          server: DEFAULT_SERVER_LIMITS,
         },
         problems: [],
       });
@@ -106,6 +108,7 @@ describe('parseEnv', () => {
         clockToleranceSec: 0,
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
+        server: DEFAULT_SERVER_LIMITS,
       });
     });
   });

@@ -1,4 +1,6 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import type { ServerLimits } from '../server/server-limits.js';
+import { serverLimitsFrom } from './server.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -19,6 +21,8 @@ export interface AppEnv {
   requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** The HTTP server's limits against hostile clients, and the shutdown timeout. */
+  server: ServerLimits;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -191,6 +195,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   );
 
   const proxy = proxyFrom(problems, env);
+  const server = serverLimitsFrom(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +224,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxEntries,
       requireAccessTokenType,
       proxy,
+      server,
     },
     problems,
   };
