@@ -95,13 +95,13 @@ describe('HTTP server limits in production (node dist/main.js)', () => {
     expect((await get(url, 'api/public')).status).toBe(200);
   });
 
-  it('answers HTTP_MAX_REQUESTS_PER_SOCKET pipelined requests, the last with connection: close, the rest 503, then closes the connection', async () => {
+  it('answers HTTP_MAX_REQUESTS_PER_SOCKET pipelined requests, the last with connection: close, then closes the connection', async () => {
+    const started = Date.now();
     const connection = rawConnection(url, 'GET /api/public HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(80));
-    expect(await within(connection.closed, 5_000)).toBeDefined();
-    // Node answers the requests already read past the cap with 503, then closes.
-    const statuses = connection.statuses();
-    expect(statuses.slice(0, 50)).toEqual(Array(50).fill(200));
-    expect(new Set(statuses.slice(50))).toEqual(new Set([503]));
+    const closedAt = await within(connection.closed, 5_000);
+    expect(connection.statuses()).toEqual(Array(50).fill(200));
+    // Closed right after the last answer, not by the 1 s keep-alive timeout.
+    expect(closedAt! - started).toBeLessThan(900);
     const answers = connection.received().split(/(?=HTTP\/1\.1 )/);
     expect(answers[49]).toMatch(/^connection: close\r$/im);
     expect(answers[48]).not.toMatch(/^connection: close\r$/im);

@@ -6,6 +6,11 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { clientErrorStatus } from './client-errors.js';
 import type { ServerLimits } from './server-limits.js';
 
+/** Node's ServerResponse flag for the answer that reaches `maxRequestsPerSocket` (not in @types/node 20). */
+interface Capped {
+  maxRequestsOnConnectionReached?: boolean;
+}
+
 /** The methods whose routes take a body; every other route refuses one. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -66,8 +71,12 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
       }
     });
     instance.addHook('onSend', (_request, reply, payload, done) => {
-      // While draining, every answer closes its connection, so that keep-alive clients let go.
-      if (this.draining) void reply.header('connection', 'close');
+      // Node marks the answer that reaches maxRequestsPerSocket `Connection: close` but keeps reading (and
+      // answering 503 to) whatever the client pipelines after it; set explicitly, the header makes Node
+      // close the connection once this answer is written. While draining, every answer closes its
+      // connection, so that keep-alive clients let go.
+      if (this.draining || (reply.raw as Capped).maxRequestsOnConnectionReached)
+        void reply.header('connection', 'close');
       done(null, payload);
     });
   }
