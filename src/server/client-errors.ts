@@ -8,7 +8,8 @@ const ABORTED = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLO
  * unexpected error, logged with its stack.
  */
 export function clientErrorStatus(error: unknown): number | undefined {
-  if (!(error instanceof Error)) return undefined;
+  // Not `instanceof Error`: errors from another realm (a vm context, a worker) count too.
+  if (typeof error !== 'object' || error === null) return undefined;
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
   if (typeof code !== 'string') return undefined;
   if (ABORTED.has(code)) return 400;
