@@ -76,18 +76,24 @@ describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () =>
     expect(running.output()).toMatch(/SIGINT again: exiting now/);
   });
 
-  it('completes a slow in-flight request, refuses new connections meanwhile, then exits 0', async () => {
+  it('completes a slow in-flight request, refuses new connections and requests meanwhile, then exits 0', async () => {
     // The first token request waits for the key set, which the issuer takes 3 s to send.
     issuer.jwksDelayMs = 3_000;
     const running = await start();
     const slow = get(url, 'api/private', `Bearer ${issuer.token()}`);
+    const halfSent = rawConnection(url, 'GET /api/public HTTP/1.1\r\nHost: t\r\n');
+    await halfSent.connected;
     await sleep(500);
     running.child.kill('SIGTERM');
     await running.waitFor(/SIGTERM: no longer accepting/);
     await expect(get(url, 'api/public')).rejects.toThrow();
+    // A request completed while draining is answered 503, and its connection closed.
+    halfSent.socket.write('\r\n');
+    expect(await within(halfSent.closed, 3_000)).toBeDefined();
+    expect(halfSent.statuses()).toEqual([503]);
+    expect(halfSent.received()).toMatch(/^connection: close\r$/im);
 
-    const reply = await slow;
-    expect(reply.status).toBe(200);
+    expect((await slow).status).toBe(200);
     const exit = await exitWithin(running, 5_000);
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(running.output()).not.toMatch(/still open after/);
