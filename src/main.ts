@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
+import { closeOnSignals, LimitedFastifyAdapter } from './server/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -32,12 +33,10 @@ async function bootstrap(): Promise<void> {
   const logger: LogLevel[] = env.production
     ? ['fatal', 'error', 'warn', 'log']
     : ['fatal', 'error', 'warn', 'log', 'debug'];
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(),
-    new FastifyAdapter(),
-    { logger },
-  );
-  app.enableShutdownHooks();
+  const adapter = new LimitedFastifyAdapter(env.server);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
+    logger,
+  });
   try {
     await app.listen(env.port, env.host);
   } catch (error) {
@@ -49,6 +48,7 @@ async function bootstrap(): Promise<void> {
     await app.close();
     process.exit(1);
   }
+  closeOnSignals(app, adapter);
   const url = await app.getUrl();
   Logger.log(`Listening on ${url}`, 'Bootstrap');
   if (env.devIssuer) {

@@ -6,6 +6,7 @@ import {
   readEnv,
   validateEnv,
 } from './env.js';
+import { DEFAULT_SERVER_LIMITS } from '../server/server-limits.js';
 
 const ISSUER = 'https://tenant.auth0.com/';
 const AUDIENCE = 'https://quickstarts/api';
@@ -42,6 +43,7 @@ describe('parseEnv', () => {
           tokenCacheMaxEntries: 16_384,
           requireAccessTokenType: false,
           tokenCacheMaxBytes: 16_777_216,
+          server: DEFAULT_SERVER_LIMITS,
         },
         problems: [],
       });
@@ -109,6 +111,7 @@ describe('parseEnv', () => {
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
         tokenCacheMaxBytes: 1_048_576,
+        server: DEFAULT_SERVER_LIMITS,
       });
     });
   });

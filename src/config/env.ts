@@ -1,5 +1,7 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
+import type { ServerLimits } from '../server/server-limits.js';
+import { serverLimitsFrom } from './server.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -22,6 +24,8 @@ export interface AppEnv {
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
   /** Byte budget of the verified-token cache; 0 turns the cache off. */
   tokenCacheMaxBytes: number;
+  /** The HTTP server's limits against hostile clients, and the shutdown timeout. */
+  server: ServerLimits;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -199,6 +203,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
 
   const proxy = proxyFrom(problems, env);
   const tokenCacheMaxBytes = tokenCacheMaxBytesFrom(problems, env);
+  const server = serverLimitsFrom(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -228,6 +233,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       requireAccessTokenType,
       proxy,
       tokenCacheMaxBytes,
+      server,
     },
     problems,
   };

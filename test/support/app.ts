@@ -1,7 +1,12 @@
 import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import {
+  DEFAULT_SERVER_LIMITS,
+  LimitedFastifyAdapter,
+  type ServerLimits,
+} from '../../src/server/index.js';
 
 /** The HTTP platforms the e2e matrix runs on. */
 export const ADAPTERS = ['fastify', 'express'] as const;
@@ -13,18 +18,25 @@ export interface RunningApp {
   url: string;
 }
 
-/** Builds `root` on the named adapter and starts it on a loopback port (any free one by default). */
+/**
+ * Builds `root` on the named adapter and starts it on a loopback port (any free one by default); on
+ * Fastify with the product's server limits (`limits` overrides some).
+ */
 export async function startApp(
   root: Type | DynamicModule,
   adapter: AdapterName,
   port = 0,
+  limits: Partial<ServerLimits> = {},
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app =
     adapter === 'fastify'
-      ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-          logger: false,
-        })
+      ? moduleRef.createNestApplication<NestFastifyApplication>(
+          new LimitedFastifyAdapter({ ...DEFAULT_SERVER_LIMITS, ...limits }),
+          {
+            logger: false,
+          },
+        )
       : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -47,6 +47,8 @@ export class TestIssuer {
   discovery: EndpointBehaviour = 'ok';
   jwks: EndpointBehaviour = 'ok';
   hits = { discovery: 0, jwks: 0 };
+  /** Delay before each JWKS answer, ms (a slow issuer). */
+  jwksDelayMs = 0;
   /** `Cache-Control` sent with the JWKS, if any. */
   jwksCacheControl: string | undefined;
   /** Raw JWKs published after the real keys (malformed or unusable ones, say). */
@@ -114,7 +116,10 @@ export class TestIssuer {
         kid: k.kid,
         ...k.jwkExtras,
       }));
-      this.answer(res, this.jwks, { keys: [...keys, ...this.extraJwks] }, this.jwksCacheControl);
+      const send = () =>
+        this.answer(res, this.jwks, { keys: [...keys, ...this.extraJwks] }, this.jwksCacheControl);
+      if (this.jwksDelayMs > 0) setTimeout(send, this.jwksDelayMs);
+      else send();
     } else {
       res.writeHead(404).end();
     }
