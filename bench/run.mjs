@@ -294,8 +294,12 @@ async function load(scenario, seconds, { amount, countStatuses = false } = {}) {
     );
   });
   const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
+  const serverCpuSec = server.cpuSec() - cpuBefore;
   // Includes the generator's start-up, when the server idles: a slight understatement.
-  result.serverCpuPct = (100 * (server.cpuSec() - cpuBefore)) / elapsedSec;
+  result.serverCpuPct = (100 * serverCpuSec) / elapsedSec;
+  // The server's own CPU time per request: what a request costs whatever share of the core the
+  // server got on a shared machine (10 ms resolution: a few percent on a round of seconds).
+  result.serverCpuUsPerReq = (1e6 * serverCpuSec) / Math.max(result.total, 1);
   return result;
 }
 
@@ -356,6 +360,9 @@ const rows = names.map((name) => {
   const p99Ratios = publicRuns
     ? rs.map((r, i) => r.p99Ms / Math.max(publicRuns[i].p99Ms, 1))
     : [NaN];
+  const cpuRatios = publicRuns
+    ? rs.map((r, i) => publicRuns[i].serverCpuUsPerReq / r.serverCpuUsPerReq)
+    : [NaN];
   const generatorCpuPct = Math.max(...rs.map((r) => r.generatorCpuPct));
   return {
     scenario: name,
@@ -368,6 +375,9 @@ const rows = names.map((name) => {
     non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
     unexpectedStatus: unexpected + [...rs, ...checks[name]].reduce((n, r) => n + r.errors, 0),
     serverCpuPct: Math.round(median(rs.map((r) => r.serverCpuPct))),
+    serverCpuUsPerReq: median(rs.map((r) => r.serverCpuUsPerReq)),
+    cpuRatio: median(cpuRatios),
+    cpuRatioRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)],
     generatorCpuPct: Math.round(generatorCpuPct),
     generatorSaturated: generatorCpuPct > GENERATOR_LIMIT_PCT,
   };
@@ -375,27 +385,42 @@ const rows = names.map((name) => {
 const pad = (s, n) => String(s).padStart(n);
 const ms = (value) => (value >= 10 ? value.toFixed(0) : value.toFixed(1));
 const lines = [
-  `| scenario | req/s | × public (min–max) | p50 ms | p99 ms | p99 × public | 4xx/5xx | wrong status/errors | server CPU | generator CPU (max) |`,
-  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
+  `| scenario | req/s | × public (min–max) | p50 ms | p99 ms | p99 × public | 4xx/5xx | wrong status/errors | server CPU | server µs/req | × public by CPU (min–max) | generator CPU (max) |`,
+  `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${pad(r.reqPerSec, 7)} | ${r.ratio.toFixed(2)} (${r.ratioRange.map((x) => x.toFixed(2)).join('–')}) | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99Ratio.toFixed(2)} | ${r.non2xx} | ${r.unexpectedStatus} | ${r.serverCpuPct}% | ${r.generatorCpuPct}%${r.generatorSaturated ? ' SATURATED' : ''} |`,
+      `| ${r.scenario} | ${pad(r.reqPerSec, 7)} | ${r.ratio.toFixed(2)} (${r.ratioRange.map((x) => x.toFixed(2)).join('–')}) | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.p99Ratio.toFixed(2)} | ${r.non2xx} | ${r.unexpectedStatus} | ${r.serverCpuPct}% | ${r.serverCpuUsPerReq.toFixed(0)} | ${r.cpuRatio.toFixed(2)} (${r.cpuRatioRange.map((x) => x.toFixed(2)).join('–')}) | ${r.generatorCpuPct}%${r.generatorSaturated ? ' SATURATED' : ''} |`,
   ),
 ];
 const row = (name) => rows.find((r) => r.scenario === name);
 const peakRssMb = Math.max(...[...servers.values()].map((s) => s.peakRssMb));
+/** A throughput target, judged on req/s and on CPU per request (the latter holds on a shared core). */
+const ratioTarget = (name, min) => {
+  const r = row(name);
+  return [
+    `${name} ≥ ${min}× public (req/s ${r?.ratio.toFixed(2)}, by CPU ${r?.cpuRatio.toFixed(2)})`,
+    r !== undefined && r.ratio >= min,
+    r !== undefined && r.cpuRatio >= min,
+  ];
+};
+const p99Target = (name) => {
+  const r = row(name);
+  return [`${name} p99 ≤ 3× public (${r?.p99Ratio.toFixed(2)})`, r?.p99Ratio <= 3];
+};
 const targets = [
-  ['private-10k-nocache ≥ 0.4× public', row('private-10k-nocache')?.ratio >= 0.4],
-  ['private-10k-nocache p99 ≤ 3× public', row('private-10k-nocache')?.p99Ratio <= 3],
-  ['invalid-sig ≥ 0.4× public', row('invalid-sig')?.ratio >= 0.4],
-  ['private-10k ≥ 0.69× public', row('private-10k')?.ratio >= 0.69],
-  ['private-scoped ≥ 0.75× public', row('private-scoped')?.ratio >= 0.75],
+  ratioTarget('private-10k-nocache', 0.4),
+  p99Target('private-10k-nocache'),
+  ratioTarget('invalid-sig', 0.4),
+  ratioTarget('private-10k', 0.69),
+  ratioTarget('private-scoped', 0.75),
   [
     'p99 of authenticated scenarios ≤ 3× public',
     rows.filter((r) => r.scenario.startsWith('private')).every((r) => r.p99Ratio <= 3),
   ],
-  ['peak RSS < 250 MB', peakRssMb < 250],
+  [`peak RSS < 250 MB (${peakRssMb.toFixed(0)})`, peakRssMb < 250],
 ];
+const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+const starved = rows.filter((r) => r.serverCpuPct < 90).map((r) => r.scenario);
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cores} cores, Node ${process.version}; server ${pin ? 'pinned to core 0, load generator to core 1' : 'not pinned (taskset missing or one core)'}`;
 const saturated = rows.filter((r) => r.generatorSaturated).map((r) => r.scenario);
 process.stdout.write(
@@ -419,7 +444,13 @@ process.stdout.write(
     ),
     '',
     'Targets (ratios from this one run):',
-    ...targets.map(([name, ok]) => `  ${ok ? 'PASS' : 'FAIL'}  ${name}`),
+    ...targets.map(
+      ([name, ok, byCpu]) =>
+        `  ${verdict(ok)}${byCpu === undefined ? '' : ` (by CPU: ${verdict(byCpu)})`}  ${name}`,
+    ),
+    starved.length > 0
+      ? `  NOTE  the server used less than 90 % of its core in ${starved.join(', ')}: on a shared machine it waited for the CPU, so the req/s ratios move with whatever else ran; the ratios by CPU time per request do not`
+      : '',
     saturated.length > 0
       ? `  NOTE  SATURATED (${saturated.join(', ')}): the load generator used more than ${GENERATOR_LIMIT_PCT} % of its core, so that figure may be its limit, not the server's (on public it understates the baseline and flatters every ratio)`
       : '',
@@ -453,7 +484,7 @@ writeFileSync(
       rows,
       runs,
       checks,
-      targets: Object.fromEntries(targets),
+      targets: targets.map(([name, pass, passByCpu]) => ({ name, pass, passByCpu })),
     },
     null,
     2,

@@ -1,6 +1,5 @@
--- One wrk run of a bench scenario (bench/load.mjs starts it): wrk -s bench/wrk.lua URL -- TOKENS LIMIT STATUS
+-- One wrk run of a bench scenario (bench/load.mjs starts it): wrk -s bench/wrk.lua URL -- TOKENS STATUS
 --   TOKENS  a file with one token a line, sent round robin as "Authorization: Bearer <token>" ('' for none)
---   LIMIT   stop after this many requests (0: run for the duration)
 --   STATUS  '1': count the response status codes (costs the generator a Lua call and header parsing per
 --           response, so the measured rounds leave it off and rely on wrk's count of statuses > 399)
 -- Prints one line "BENCH_JSON {...}" with the totals, latency percentiles and status counts.
@@ -12,14 +11,11 @@ function setup(thread)
 end
 
 local requests = {}
-local count = 0
 local next_index = 0
-local limit = 0
 statuses = {}
 
 function init(args)
   local tokens = args[1] or ''
-  limit = tonumber(args[2] or '0') or 0
   if tokens ~= '' then
     -- Every request string built once here, so that request() is a table lookup (wrk's advice).
     for line in io.lines(tokens) do
@@ -31,17 +27,13 @@ function init(args)
       end
     end
   end
-  if #requests > 0 or limit > 0 then
-    local static = wrk.format()
+  if #requests > 0 then
     request = function()
-      count = count + 1
-      if limit > 0 and count > limit then wrk.thread:stop() end
-      if #requests == 0 then return static end
       next_index = next_index % #requests + 1
       return requests[next_index]
     end
   end
-  if args[3] == '1' then
+  if args[2] == '1' then
     response = function(status)
       statuses[status] = (statuses[status] or 0) + 1
     end
