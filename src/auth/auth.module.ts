@@ -89,7 +89,7 @@ import { ScopesGuard } from './scopes.guard.js';
     ScopesGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
-  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, TOKEN_CACHE, JwtAuthGuard, ScopesGuard],
+  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, TOKEN_CACHE, JwtStrategy, JwtAuthGuard, ScopesGuard],
 })
 export class AuthModule
   extends ConfigurableAuthModule

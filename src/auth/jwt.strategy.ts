@@ -2,11 +2,36 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import { AUTH_SETTINGS, JWT_STRATEGY, TOKEN_VERIFIER } from './auth.constants.js';
-import { bearerTokenOf } from './bearer-token.request.js';
+import { bearerTokenOf, type AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
 import { InvalidTokenError } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
 import type { TokenVerifier } from './core/token-verifier.js';
+
+/** How one run of the strategy ended, as Passport's middleware reports it: `(err, user, info)`. */
+export type PassportOutcome = (err: unknown, user: unknown, info: unknown) => void;
+
+/** The object a Passport strategy runs as: the strategy plus the action functions it calls. */
+interface Attempt {
+  outcome: PassportOutcome;
+  authenticate(request: AuthRequest, options: object): void;
+}
+
+/**
+ * Passport's action functions (passport/lib/middleware/authenticate.js), defined once: a run of the
+ * strategy gets them through its prototype instead of six new closures per request.
+ */
+const ACTIONS = {
+  success(this: Attempt, user: unknown, info?: unknown): void {
+    this.outcome(null, user, info);
+  },
+  fail(this: Attempt, info?: unknown): void {
+    this.outcome(null, false, info);
+  },
+  error(this: Attempt, err: unknown): void {
+    this.outcome(err, false, undefined);
+  },
+};
 
 /**
  * The Passport JWT strategy: passport-jwt checks the signature (through jsonwebtoken) with the key
@@ -50,6 +75,21 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       ignoreExpiration: true,
       jsonWebTokenOptions: { ignoreNotBefore: true },
     });
+  }
+
+  /** This strategy with Passport's action functions on top: the prototype of every {@link run}. */
+  private readonly actions: object = Object.assign(Object.create(this) as object, ACTIONS);
+
+  /**
+   * Runs the strategy on one request exactly as `passport.authenticate()` does (passport-jwt's
+   * `authenticate` with `success`/`fail`/`error` bound to the request), without the middleware,
+   * option objects and promise that passport and `@nestjs/passport` build around it on every
+   * request; `outcome` is called once.
+   */
+  run(request: AuthRequest, outcome: PassportOutcome): void {
+    const attempt = Object.create(this.actions) as Attempt;
+    attempt.outcome = outcome;
+    attempt.authenticate(request, {});
   }
 
   /** Turns the verified payload into the request's {@link Principal}. */
