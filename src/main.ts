@@ -5,6 +5,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
+import { setupDocs } from './docs/index.js';
+import { setupHttpSecurity } from './http-security/index.js';
+import { listenUrl, StartupLogger } from './startup/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -35,9 +38,11 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
     new FastifyAdapter(),
-    { logger },
+    { logger: new StartupLogger(logger) },
   );
   app.enableShutdownHooks();
+  await setupHttpSecurity(app, env);
+  setupDocs(app, env);
   try {
     await app.listen(env.port, env.host);
   } catch (error) {
@@ -49,8 +54,7 @@ async function bootstrap(): Promise<void> {
     await app.close();
     process.exit(1);
   }
-  const url = await app.getUrl();
-  Logger.log(`Listening on ${url}`, 'Bootstrap');
+  Logger.log(`Listening on ${listenUrl(app)}`, 'Bootstrap');
   if (env.devIssuer) {
     Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`)}\n`, 'DevIssuer');
   }

@@ -1,4 +1,6 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { dataDirFrom } from './data-dir.js';
+import { webEnvFrom, type WebEnv } from './web.env.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -19,6 +21,12 @@ export interface AppEnv {
   requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** Serve Swagger UI at `/docs` (`DOCS_ENABLED`; on outside production by default). */
+  docsEnabled: WebEnv['docsEnabled'];
+  /** Browser origins allowed by CORS (`CORS_ORIGINS`); empty: CORS off. */
+  corsOrigins: WebEnv['corsOrigins'];
+  /** Absolute path of `DATA_DIR`, where the app keeps its own files (default `./data`). */
+  dataDir: string;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -191,6 +199,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   );
 
   const proxy = proxyFrom(problems, env);
+  const web = webEnvFrom(problems, env, production);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +228,8 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxEntries,
       requireAccessTokenType,
       proxy,
+      ...web,
+      dataDir: dataDirFrom(env),
     },
     problems,
   };
