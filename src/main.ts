@@ -56,7 +56,7 @@ async function bootstrap(): Promise<void> {
   }
   Logger.log(`Listening on ${listenUrl(app)}`, 'Bootstrap');
   if (env.devIssuer) {
-    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`)}\n`, 'DevIssuer');
+    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`, env)}\n`, 'DevIssuer');
   }
 }
 
