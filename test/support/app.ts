@@ -13,11 +13,15 @@ export interface RunningApp {
   url: string;
 }
 
-/** Builds `root` on the named adapter and starts it on a loopback port (any free one by default). */
+/**
+ * Builds `root` on the named adapter and starts it on a loopback port (any free one by default);
+ * `configure` runs between creation and `listen`, as `main.ts`'s set-up steps do.
+ */
 export async function startApp(
   root: Type | DynamicModule,
   adapter: AdapterName,
   port = 0,
+  configure?: (app: INestApplication) => unknown,
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app =
@@ -26,6 +30,7 @@ export async function startApp(
           logger: false,
         })
       : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+  await configure?.(app);
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url: `${url}/` };
