@@ -22,6 +22,7 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
+  KEYS_UNAVAILABLE,
   MissingTokenError,
   type AuthErrorCode,
 } from './core/errors.js';

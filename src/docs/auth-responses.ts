@@ -1,5 +1,5 @@
 import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
-import type { RouteRequirement } from '../auth/index.js';
+import { KEYS_UNAVAILABLE, type RouteRequirement } from '../auth/index.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
@@ -26,9 +26,13 @@ export const AUTH_ERROR_SCHEMA: SchemaObject = {
   },
 };
 
-const errorContent = {
-  'application/json': { schema: { $ref: '#/components/schemas/AuthError' } },
-};
+/** The auth error body, with an example of this status's answer. */
+const errorContent = (statusCode: number, error: string, description: string) => ({
+  'application/json': {
+    schema: { $ref: '#/components/schemas/AuthError' },
+    example: { statusCode, error, error_description: description },
+  },
+});
 const challenge = {
   'WWW-Authenticate': {
     description:
@@ -63,7 +67,7 @@ export function documentRequirement(operation: Operation, requirement: RouteRequ
       description:
         'No token (`unauthorized`), a malformed Authorization header (`invalid_request`), or a token that fails a check (`invalid_token`)',
       headers: challenge,
-      content: errorContent,
+      content: errorContent(401, 'invalid_token', 'token expired'),
     },
     ...(scopes === null
       ? {}
@@ -71,14 +75,18 @@ export function documentRequirement(operation: Operation, requirement: RouteRequ
           403: {
             description: 'A valid token without the required scope (`insufficient_scope`)',
             headers: challenge,
-            content: errorContent,
+            content: errorContent(
+              403,
+              'insufficient_scope',
+              `token lacks the required scope: ${scopes.scopes.join(' ')}`,
+            ),
           },
         }),
     503: {
       description:
         "The issuer's signing keys cannot be fetched (`temporarily_unavailable`); retry after `Retry-After` seconds",
       headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
-      content: errorContent,
+      content: errorContent(503, 'temporarily_unavailable', KEYS_UNAVAILABLE),
     },
   };
 }
