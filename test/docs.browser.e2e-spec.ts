@@ -8,13 +8,13 @@ import { AppModule } from '../src/app.module.js';
 import { setupDocs } from '../src/docs/index.js';
 import { setupHttpSecurity } from '../src/http-security/index.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { CHROMIUM_ARGS, CHROMIUM_INSTALL, ensureChromium } from './support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_INSTALL, ensureChromium } from './support/chromium.js';
 import { freePort } from './support/http.js';
 
 const executablePath = ensureChromium();
 if (executablePath === undefined) {
   process.stderr.write(
-    `\n*** SKIPPED the Swagger UI browser test: /usr/bin/chromium is missing and could not be installed. Install it with: ${CHROMIUM_INSTALL} ***\n\n`,
+    `\n*** SKIPPED the Swagger UI browser test: ${CHROMIUM} is missing and could not be installed. Install it with: ${CHROMIUM_INSTALL} ***\n\n`,
   );
 }
 const describeWithChromium = executablePath === undefined ? describe.skip : describe;
