@@ -9,7 +9,12 @@ export { JwtAuthGuard } from './jwt-auth.guard.js';
 export { JwtStrategy } from './jwt.strategy.js';
 export { ScopesGuard } from './scopes.guard.js';
 export { Scopes, scopeRequirementOf, type ScopeRequirement } from './scopes.decorator.js';
-export { routeRequirementOf, type RouteRequirement } from './route-requirement.js';
+export {
+  routeRequirementOf,
+  type RouteController,
+  type RouteHandler,
+  type RouteRequirement,
+} from './route-requirement.js';
 export { CurrentUser } from './current-user.decorator.js';
 export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
 export type { AuthOptions, AuthSettings } from './core/options.js';

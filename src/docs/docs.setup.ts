@@ -1,7 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { ModulesContainer, Reflector } from '@nestjs/core';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { routeRequirementOf, type RouteRequirement } from '../auth/index.js';
+import {
+  routeRequirementOf,
+  type RouteController,
+  type RouteHandler,
+  type RouteRequirement,
+} from '../auth/index.js';
 import { AUTH_ERROR_SCHEMA, BEARER_SCHEME, documentRequirement } from './auth-responses.js';
 
 /** Where Swagger UI is served; the OpenAPI document is at `${DOCS_PATH}-json`. */
@@ -10,26 +15,26 @@ export const DOCS_PATH = '/docs';
 /** Every controller method's auth requirement, by the operation id Swagger gives it (`Controller_method`). */
 function requirementsByOperationId(app: INestApplication): Map<string, RouteRequirement> {
   const reflector = app.get(Reflector);
+  const scanner = new MetadataScanner();
   const requirements = new Map<string, RouteRequirement>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as RouteRequirementController | null;
+      const controller = wrapper.metatype as RouteController | null;
       if (typeof controller !== 'function') continue;
-      for (const key of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler: unknown = Object.getOwnPropertyDescriptor(controller.prototype, key)?.value;
-        if (key === 'constructor' || typeof handler !== 'function') continue;
+      // Inherited handlers too, as Swagger's scanner and Nest's router see them.
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const key of scanner.getAllMethodNames(prototype)) {
+        const handler = prototype[key];
+        if (typeof handler !== 'function') continue;
         requirements.set(
           `${controller.name}_${key}`,
-          routeRequirementOf(reflector, handler as RouteRequirementHandler, controller),
+          routeRequirementOf(reflector, handler as RouteHandler, controller),
         );
       }
     }
   }
   return requirements;
 }
-
-type RouteRequirementController = Parameters<typeof routeRequirementOf>[2];
-type RouteRequirementHandler = Parameters<typeof routeRequirementOf>[1];
 
 /**
  * The OpenAPI document of `app`: every route, with each guarded route's security and scopes read
