@@ -41,7 +41,7 @@ async function bootstrap(): Promise<void> {
     { logger: new StartupLogger(logger) },
   );
   app.enableShutdownHooks();
-  await setupHttpSecurity(app, env);
+  setupHttpSecurity(app, env);
   setupDocs(app, env);
   try {
     await app.listen(env.port, env.host);

@@ -43,7 +43,7 @@ describeWithChromium('Swagger UI at /docs, in Debian’s Chromium', () => {
       'fastify',
       port,
       async (app: INestApplication) => {
-        await setupHttpSecurity(app as NestFastifyApplication, { corsOrigins: [] });
+        setupHttpSecurity(app as NestFastifyApplication, { corsOrigins: [] });
         setupDocs(app, { docsEnabled: true });
       },
     );

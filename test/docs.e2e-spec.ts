@@ -22,7 +22,7 @@ interface Document {
 
 /** `main.ts`'s set-up steps, on a test app. */
 async function withDocs(app: INestApplication): Promise<void> {
-  await setupHttpSecurity(app as NestFastifyApplication, { corsOrigins: [] });
+  setupHttpSecurity(app as NestFastifyApplication, { corsOrigins: [] });
   setupDocs(app, { docsEnabled: true });
 }
 

@@ -40,7 +40,7 @@ describe('security headers and CORS', () => {
   /** The app as `main.ts` sets it up, with `CORS_ORIGINS` parsed as `corsOrigins`. */
   const start = (corsOrigins: string[]) =>
     startApp(AppModule.forRoot(), 'fastify', 0, async (app: INestApplication) => {
-      await setupHttpSecurity(app as NestFastifyApplication, { corsOrigins });
+      setupHttpSecurity(app as NestFastifyApplication, { corsOrigins });
       setupDocs(app, { docsEnabled: true });
     });
 
