@@ -5,7 +5,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
+import { setupDocs } from './docs/index.js';
+import { setupHttpSecurity } from './http-security/index.js';
 import { closeOnSignals, LimitedFastifyAdapter } from './server/index.js';
+import { listenUrl, StartupLogger } from './startup/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -35,8 +38,11 @@ async function bootstrap(): Promise<void> {
     : ['fatal', 'error', 'warn', 'log', 'debug'];
   const adapter = new LimitedFastifyAdapter(env.server);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
-    logger,
+    logger: new StartupLogger(logger),
   });
+  // Security headers before the docs, whose route gets the relaxed policy Swagger UI needs.
+  setupHttpSecurity(app, env);
+  setupDocs(app, env);
   try {
     await app.listen(env.port, env.host);
   } catch (error) {
@@ -49,10 +55,9 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   closeOnSignals(app, adapter);
-  const url = await app.getUrl();
-  Logger.log(`Listening on ${url}`, 'Bootstrap');
+  Logger.log(`Listening on ${listenUrl(app)}`, 'Bootstrap');
   if (env.devIssuer) {
-    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`)}\n`, 'DevIssuer');
+    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`, env)}\n`, 'DevIssuer');
   }
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppModule } from '../src/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { freePort, get } from './support/http.js';
@@ -11,6 +14,8 @@ describe('development issuer (no configuration)', () => {
       if (/^AUTH0?_/.test(name)) delete process.env[name];
     const port = await freePort();
     process.env['PORT'] = String(port);
+    // The development issuer keeps its key under DATA_DIR: never in the repository's ./data.
+    process.env['DATA_DIR'] = mkdtempSync(join(tmpdir(), 'dev-issuer-'));
     running = await startApp(AppModule.forRoot(), 'fastify', port);
     base = running.url;
   });
@@ -105,5 +110,28 @@ describe('development issuer (no configuration)', () => {
     const reply = await token(body);
     expect(reply.status).toBe(status);
     expect(reply.body).toMatchObject({ error, error_description: expect.any(String) });
+  });
+
+  it('issues a token for the requested expires_in, and refuses one outside 10 s to 24 h', async () => {
+    for (const [body, contentType] of [
+      ['{"expires_in":10}', 'application/json'],
+      ['expires_in=10', 'application/x-www-form-urlencoded'],
+    ] as const) {
+      const reply = await token(body, contentType);
+      expect(reply.status).toBe(200);
+      expect(reply.body['expires_in']).toBe(10);
+      const claims = JSON.parse(
+        Buffer.from(String(reply.body['access_token']).split('.')[1]!, 'base64url').toString(),
+      ) as { iat: number; exp: number };
+      expect(claims.exp - claims.iat).toBe(10);
+    }
+    for (const expiresIn of ['9', '86401', '1.5', '"1e3"', 'null', '-10']) {
+      const reply = await token(`{"expires_in":${expiresIn}}`);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'expires_in must be a whole number of seconds from 10 to 86400',
+      });
+    }
   });
 });

@@ -8,7 +8,13 @@ export { AUTH_SETTINGS, TOKEN_VERIFIER } from './auth.constants.js';
 export { JwtAuthGuard } from './jwt-auth.guard.js';
 export { JwtStrategy } from './jwt.strategy.js';
 export { ScopesGuard } from './scopes.guard.js';
-export { Scopes, type ScopeRequirement } from './scopes.decorator.js';
+export { Scopes, scopeRequirementOf, type ScopeRequirement } from './scopes.decorator.js';
+export {
+  routeRequirementOf,
+  type RouteController,
+  type RouteHandler,
+  type RouteRequirement,
+} from './route-requirement.js';
 export { CurrentUser } from './current-user.decorator.js';
 export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
 export {
@@ -26,6 +32,7 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   JwksUnavailableError,
+  KEYS_UNAVAILABLE,
   MissingTokenError,
   type AuthErrorCode,
 } from './core/errors.js';

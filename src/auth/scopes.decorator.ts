@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import { SCOPES_METADATA } from './auth.constants.js';
 import type { ScopeMatch } from './core/scopes.js';
 
@@ -27,3 +28,20 @@ export const Scopes = Object.assign((...scopes: string[]) => requirement('all', 
   /** Requires the token to grant at least one of these scopes. */
   any: (...scopes: string[]) => requirement('any', scopes),
 });
+
+/**
+ * A route's `@Scopes()` requirement, as {@link ScopesGuard} enforces it and the API docs show it:
+ * the handler's, else its controller's; `null` when neither has one.
+ */
+export function scopeRequirementOf(
+  reflector: Reflector,
+  handler: ReturnType<ExecutionContext['getHandler']>,
+  controller: ReturnType<ExecutionContext['getClass']>,
+): ScopeRequirement | null {
+  return (
+    reflector.getAllAndOverride<ScopeRequirement | undefined>(SCOPES_METADATA, [
+      handler,
+      controller,
+    ]) ?? null
+  );
+}

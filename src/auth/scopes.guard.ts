@@ -1,11 +1,10 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SCOPES_METADATA } from './auth.constants.js';
 import type { AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
 import { InsufficientScopeError, MissingTokenError } from './core/errors.js';
 import { hasScopes } from './core/scopes.js';
-import type { ScopeRequirement } from './scopes.decorator.js';
+import { scopeRequirementOf, type ScopeRequirement } from './scopes.decorator.js';
 
 /** Enforces `@Scopes()` against the principal that {@link JwtAuthGuard} put on the request; runs after it. */
 @Injectable()
@@ -48,11 +47,7 @@ export class ScopesGuard implements CanActivate {
     }
     let required = byHandler.get(handler);
     if (required === undefined) {
-      required =
-        this.reflector.getAllAndOverride<ScopeRequirement | undefined>(SCOPES_METADATA, [
-          handler,
-          controller,
-        ]) ?? null;
+      required = scopeRequirementOf(this.reflector, handler, controller);
       byHandler.set(handler, required);
     }
     return required;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   ConfigError,
   DEFAULT_DEV_AUDIENCE,
@@ -44,6 +45,9 @@ describe('parseEnv', () => {
           requireAccessTokenType: false,
           tokenCacheMaxBytes: 16_777_216,
           server: DEFAULT_SERVER_LIMITS,
+          docsEnabled: true,
+          corsOrigins: [],
+          dataDir: resolve('data'),
         },
         problems: [],
       });
@@ -96,6 +100,9 @@ describe('parseEnv', () => {
         AUTH_TOKEN_CACHE_MAX_ENTRIES: '0',
         AUTH_REQUIRE_AT_JWT: 'true',
         AUTH_TOKEN_CACHE_MAX_BYTES: '1048576',
+        DOCS_ENABLED: 'true',
+        CORS_ORIGINS: 'https://app.example, http://localhost:5173',
+        DATA_DIR: '/var/lib/api',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -112,6 +119,9 @@ describe('parseEnv', () => {
         requireAccessTokenType: true,
         tokenCacheMaxBytes: 1_048_576,
         server: DEFAULT_SERVER_LIMITS,
+        docsEnabled: true,
+        corsOrigins: ['https://app.example', 'http://localhost:5173'],
+        dataDir: '/var/lib/api',
       });
     });
   });
@@ -531,5 +541,46 @@ describe('devIssuerUrl', () => {
     ['::1', 3000, 'http://[::1]:3000/'],
   ])('reaches HOST=%s PORT=%s at %s', (HOST, port, url) => {
     expect(devIssuerUrl(parseEnv({ HOST, PORT: String(port) }).value)).toBe(url);
+  });
+});
+
+describe('DOCS_ENABLED, CORS_ORIGINS and DATA_DIR', () => {
+  it('serves the docs in development and not in production unless DOCS_ENABLED=true', () => {
+    expect(parseEnv({}).value.docsEnabled).toBe(true);
+    expect(parseEnv({ DOCS_ENABLED: 'false' }).value.docsEnabled).toBe(false);
+    const production = { ...ISSUER_ENV, NODE_ENV: 'production' };
+    expect(parseEnv(production).value.docsEnabled).toBe(false);
+    expect(parseEnv({ ...production, DOCS_ENABLED: 'true' }).value.docsEnabled).toBe(true);
+  });
+
+  it('rejects a DOCS_ENABLED that is not true or false', () => {
+    expect(
+      onlyProblem({ ...ISSUER_ENV, NODE_ENV: 'production', DOCS_ENABLED: 'yes' }, 'DOCS_ENABLED'),
+    ).toBe('DOCS_ENABLED must be true or false; unset it to serve /docs never');
+  });
+
+  it('leaves CORS off by default and accepts origins or * alone', () => {
+    expect(parseEnv({}).value.corsOrigins).toEqual([]);
+    expect(parseEnv({ CORS_ORIGINS: '*' }).value.corsOrigins).toEqual(['*']);
+    expect(parseEnv({ CORS_ORIGINS: 'https://a.example:8443' }).value.corsOrigins).toEqual([
+      'https://a.example:8443',
+    ]);
+  });
+
+  it.each([
+    'https://a.example/',
+    'https://a.example/app',
+    'a.example',
+    'ftp://a.example',
+    '*, https://a.example',
+  ])('rejects CORS_ORIGINS=%j with a line naming the form of an origin', (CORS_ORIGINS) => {
+    expect(onlyProblem({ CORS_ORIGINS }, 'CORS_ORIGINS')).toMatch(
+      /^CORS_ORIGINS must list origins like https:\/\/app\.example\.com .*unset it to turn CORS off$/,
+    );
+  });
+
+  it('resolves DATA_DIR against the working directory, ./data by default', () => {
+    expect(parseEnv({ DATA_DIR: 'state' }).value.dataDir).toBe(resolve('state'));
+    expect(parseEnv({ DATA_DIR: ' ' }).value.dataDir).toBe(resolve('data'));
   });
 });

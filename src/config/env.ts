@@ -2,6 +2,8 @@ import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
+import { dataDirFrom } from './data-dir.js';
+import { webEnvFrom, type WebEnv } from './web.env.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -26,6 +28,12 @@ export interface AppEnv {
   tokenCacheMaxBytes: number;
   /** The HTTP server's limits against hostile clients, and the shutdown timeout. */
   server: ServerLimits;
+  /** Serve Swagger UI at `/docs` (`DOCS_ENABLED`; on outside production by default). */
+  docsEnabled: WebEnv['docsEnabled'];
+  /** Browser origins allowed by CORS (`CORS_ORIGINS`); empty: CORS off. */
+  corsOrigins: WebEnv['corsOrigins'];
+  /** Absolute path of `DATA_DIR`, where the app keeps its own files (default `./data`). */
+  dataDir: string;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -204,6 +212,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const proxy = proxyFrom(problems, env);
   const tokenCacheMaxBytes = tokenCacheMaxBytesFrom(problems, env);
   const server = serverLimitsFrom(problems, env);
+  const web = webEnvFrom(problems, env, production);
 
   if (devIssuer) {
     if (port === 0) {
@@ -234,6 +243,8 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       proxy,
       tokenCacheMaxBytes,
       server,
+      ...web,
+      dataDir: dataDirFrom(env),
     },
     problems,
   };

@@ -7,7 +7,13 @@ import {
   HttpCode,
   Post,
 } from '@nestjs/common';
-import { DevIssuerKeys, type DevTokenResponse } from './dev-issuer.keys.js';
+import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  DevIssuerKeys,
+  MIN_TOKEN_LIFETIME_SEC,
+  TOKEN_LIFETIME_SEC,
+  type DevTokenResponse,
+} from './dev-issuer.keys.js';
 
 /** The body of a token request: JSON or form-encoded, every field optional. */
 interface TokenRequest {
@@ -16,6 +22,7 @@ interface TokenRequest {
   scope?: unknown;
   client_id?: unknown;
   client_secret?: unknown;
+  expires_in?: unknown;
 }
 
 const TOKEN_REQUEST_FIELDS = new Set([
@@ -24,7 +31,19 @@ const TOKEN_REQUEST_FIELDS = new Set([
   'scope',
   'client_id',
   'client_secret',
+  'expires_in',
 ]);
+
+/** A requested lifetime: whole seconds from 10 s to 24 h, as a JSON number or a form field's digits. */
+function lifetimeFrom(value: unknown): number | undefined {
+  if (value === undefined) return TOKEN_LIFETIME_SEC;
+  const seconds = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return Number.isInteger(seconds) &&
+    (seconds as number) >= MIN_TOKEN_LIFETIME_SEC &&
+    (seconds as number) <= TOKEN_LIFETIME_SEC
+    ? (seconds as number)
+    : undefined;
+}
 
 /** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, space-separated. */
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
@@ -33,11 +52,13 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
  * A development issuer served by the app itself when no issuer is configured: OpenID discovery,
  * its JWKS, and a token endpoint that answers like Auth0's client-credentials grant.
  */
+@ApiTags('development issuer')
 @Controller()
 export class DevIssuerController {
   constructor(private readonly keys: DevIssuerKeys) {}
 
   @Get('.well-known/openid-configuration')
+  @ApiExcludeEndpoint()
   discovery(): Record<string, unknown> {
     return {
       issuer: this.keys.issuer,
@@ -52,12 +73,33 @@ export class DevIssuerController {
   }
 
   @Get('.well-known/jwks.json')
+  @ApiExcludeEndpoint()
   jwks(): { keys: Record<string, unknown>[] } {
     return this.keys.jwks();
   }
 
   @Post('dev/oauth/token')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'A development access token (client-credentials grant, like Auth0)',
+  })
+  @ApiBody({
+    required: false,
+    schema: {
+      type: 'object',
+      properties: {
+        grant_type: { type: 'string', enum: ['client_credentials'] },
+        audience: { type: 'string', example: 'https://quickstarts/api' },
+        scope: { type: 'string', example: 'read:messages' },
+        expires_in: {
+          type: 'integer',
+          minimum: MIN_TOKEN_LIFETIME_SEC,
+          maximum: TOKEN_LIFETIME_SEC,
+          default: TOKEN_LIFETIME_SEC,
+        },
+      },
+    },
+  })
   token(@Body() body: TokenRequest | undefined): DevTokenResponse {
     // JSON sent without its content-type arrives as one odd form field; say so rather than drop the scope.
     const unknown = Object.keys(body ?? {}).filter((key) => !TOKEN_REQUEST_FIELDS.has(key));
@@ -65,10 +107,10 @@ export class DevIssuerController {
       throw new BadRequestException({
         error: 'invalid_request',
         error_description:
-          'unknown request fields; send JSON with "content-type: application/json", or form fields grant_type, audience, scope',
+          'unknown request fields; send JSON with "content-type: application/json", or form fields grant_type, audience, scope, expires_in',
       });
     }
-    const { grant_type: grantType, audience, scope } = body ?? {};
+    const { grant_type: grantType, audience, scope, expires_in: expiresIn } = body ?? {};
     if (grantType !== undefined && grantType !== 'client_credentials') {
       throw new BadRequestException({
         error: 'unsupported_grant_type',
@@ -93,9 +135,17 @@ export class DevIssuerController {
         error_description: 'scope must be space-separated scope tokens, like "read:messages"',
       });
     }
+    const lifetimeSec = lifetimeFrom(expiresIn);
+    if (lifetimeSec === undefined) {
+      throw new BadRequestException({
+        error: 'invalid_request',
+        error_description: `expires_in must be a whole number of seconds from ${MIN_TOKEN_LIFETIME_SEC} to ${TOKEN_LIFETIME_SEC}`,
+      });
+    }
     return this.keys.issue(
       audience ?? this.keys.audiences[0]!,
       (scope as string | undefined) ?? '',
+      lifetimeSec,
     );
   }
 }

@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { createPublicKey, randomUUID, sign } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { authConfig } from '../config/index.js';
+import { authConfig, devIssuerConfig } from '../config/index.js';
+import { loadOrCreateDevSigningKey, type DevSigningKey } from './dev-issuer.key-file.js';
 
 /** A token the development issuer hands out, shaped like Auth0's client-credentials answer. */
 export interface DevTokenResponse {
@@ -11,30 +12,36 @@ export interface DevTokenResponse {
   scope: string;
 }
 
-/** Lifetime of development tokens, in seconds (Auth0's default for API tokens is 24 hours). */
-const TOKEN_LIFETIME_SEC = 86_400;
+/** Default lifetime of development tokens, in seconds (Auth0's default for API tokens is 24 hours). */
+export const TOKEN_LIFETIME_SEC = 86_400;
+/** The shortest lifetime a token request may ask for, in seconds: enough to try expiry. */
+export const MIN_TOKEN_LIFETIME_SEC = 10;
 
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** The development issuer's RSA key pair, made at start-up and never stored, and the tokens it signs. */
+/** The development issuer's RSA key pair, kept under `DATA_DIR` between runs, and the tokens it signs. */
 @Injectable()
 export class DevIssuerKeys {
   readonly issuer: string;
   readonly audiences: readonly string[];
-  private readonly kid = randomUUID();
-  private readonly privateKey: KeyObject;
+  private readonly key: DevSigningKey;
   private readonly publicJwk: Record<string, unknown>;
 
-  constructor(@Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>) {
+  constructor(
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    @Inject(devIssuerConfig.KEY) config: ConfigType<typeof devIssuerConfig>,
+  ) {
+    if (config.production) {
+      throw new Error('the development issuer never runs with NODE_ENV=production');
+    }
     this.issuer = auth.issuerUrl;
     this.audiences = typeof auth.audience === 'string' ? [auth.audience] : auth.audience;
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = privateKey;
+    this.key = loadOrCreateDevSigningKey(config.keyFile, new Logger('DevIssuer'));
     this.publicJwk = {
-      ...publicKey.export({ format: 'jwk' }),
-      kid: this.kid,
+      ...createPublicKey(this.key.privateKey).export({ format: 'jwk' }),
+      kid: this.key.kid,
       alg: 'RS256',
       use: 'sig',
     };
@@ -45,22 +52,22 @@ export class DevIssuerKeys {
     return { keys: [this.publicJwk] };
   }
 
-  /** Signs an RFC 9068 access token for `audience` granting `scope`. */
-  issue(audience: string, scope: string): DevTokenResponse {
+  /** Signs an RFC 9068 access token for `audience` granting `scope`, valid for `lifetimeSec`. */
+  issue(audience: string, scope: string, lifetimeSec = TOKEN_LIFETIME_SEC): DevTokenResponse {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       iss: this.issuer,
       sub: 'dev-client@clients',
       aud: audience,
       iat: now,
-      exp: now + TOKEN_LIFETIME_SEC,
+      exp: now + lifetimeSec,
       jti: randomUUID(),
       ...(scope === '' ? {} : { scope }),
     };
     return {
       access_token: this.sign(claims),
       token_type: 'Bearer',
-      expires_in: TOKEN_LIFETIME_SEC,
+      expires_in: lifetimeSec,
       scope,
     };
   }
@@ -70,8 +77,8 @@ export class DevIssuerKeys {
    * module-loader setup under jest just for this development convenience.
    */
   private sign(claims: Record<string, unknown>): string {
-    const header = { alg: 'RS256', typ: 'at+jwt', kid: this.kid };
+    const header = { alg: 'RS256', typ: 'at+jwt', kid: this.key.kid };
     const input = `${base64url(header)}.${base64url(claims)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), this.privateKey).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), this.key.privateKey).toString('base64url')}`;
   }
 }

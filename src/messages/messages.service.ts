@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 
 /** A message the API answers with. */
-export interface Message {
-  message: string;
+export class Message {
+  @ApiProperty({ example: 'Hello from a public endpoint!' })
+  message!: string;
 }
 
 /** The messages of the three example endpoints, as in Auth0's API quickstarts. */

@@ -19,13 +19,15 @@ export interface RunningApp {
 }
 
 /**
- * Builds `root` on the named adapter and starts it on a loopback port (any free one by default); on
- * Fastify with the product's server limits (`limits` overrides some).
+ * Builds `root` on the named adapter and starts it on a loopback port (any free one by default);
+ * `configure` runs between creation and `listen`, as `main.ts`'s set-up steps do. On Fastify the
+ * product's server limits apply (`limits` overrides some).
  */
 export async function startApp(
   root: Type | DynamicModule,
   adapter: AdapterName,
   port = 0,
+  configure?: (app: INestApplication) => unknown,
   limits: Partial<ServerLimits> = {},
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
@@ -38,6 +40,7 @@ export async function startApp(
           },
         )
       : moduleRef.createNestApplication(new ExpressAdapter(), { logger: false });
+  await configure?.(app);
   await app.listen(port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url: `${url}/` };

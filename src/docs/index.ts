@@ -1,0 +1,1 @@
+export { buildDocument, DOCS_PATH, setupDocs } from './docs.setup.js';

@@ -1,0 +1,6 @@
+export {
+  API_CSP,
+  CORS_EXPOSED_HEADERS,
+  DOCS_CSP,
+  setupHttpSecurity,
+} from './http-security.setup.js';

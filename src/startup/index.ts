@@ -1,0 +1,2 @@
+export { listenUrl } from './listen-url.js';
+export { StartupLogger } from './startup.logger.js';
