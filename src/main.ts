@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
+import { DatabaseStartupError } from './users/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -41,6 +42,11 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(env.port, env.host);
   } catch (error) {
+    if (error instanceof DatabaseStartupError) {
+      process.stderr.write(`Start-up error: ${error.message}\n`);
+      await app.close();
+      process.exit(1);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
     process.stderr.write(

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   ConfigError,
   DEFAULT_DEV_AUDIENCE,
@@ -41,6 +42,8 @@ describe('parseEnv', () => {
           clockToleranceSec: 60,
           tokenCacheMaxEntries: 16_384,
           requireAccessTokenType: false,
+          databaseUrl: undefined,
+          dataDir: resolve('data'),
         },
         problems: [],
       });
@@ -106,6 +109,8 @@ describe('parseEnv', () => {
         clockToleranceSec: 0,
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
+        databaseUrl: undefined,
+        dataDir: resolve('data'),
       });
     });
   });

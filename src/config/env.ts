@@ -1,4 +1,5 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { parseStorageEnv } from './storage.env.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -19,6 +20,10 @@ export interface AppEnv {
   requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** `DATABASE_URL`: a shared PostgreSQL server; `undefined` for the embedded database. */
+  databaseUrl: string | undefined;
+  /** `DATA_DIR`, absolute: the embedded database and other state; created on first start. */
+  dataDir: string;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -191,6 +196,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   );
 
   const proxy = proxyFrom(problems, env);
+  const storage = parseStorageEnv(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +225,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxEntries,
       requireAccessTokenType,
       proxy,
+      ...storage,
     },
     problems,
   };

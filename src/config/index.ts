@@ -1,4 +1,5 @@
 export { authConfig } from './auth.config.js';
+export { usersConfig } from './users.config.js';
 export {
   ConfigError,
   DEFAULT_DEV_AUDIENCE,

@@ -1,0 +1,11 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { UsersOptions } from './users.options.js';
+
+/** The `forRoot`/`forRootAsync` machinery of `UsersModule`. */
+export const {
+  ConfigurableModuleClass: ConfigurableUsersModule,
+  MODULE_OPTIONS_TOKEN: USERS_OPTIONS,
+} = new ConfigurableModuleBuilder<UsersOptions>({ moduleName: 'Users' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createUsersOptions')
+  .build();
