@@ -23,7 +23,7 @@ export class AppModule {
         ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
         AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
         MessagesModule,
-        UsersModule.forRootAsync(usersConfig.asProvider()),
+        UsersModule.forRootAsync({ isGlobal: true, ...usersConfig.asProvider() }),
       ],
     };
   }
