@@ -20,7 +20,6 @@ if (bin === undefined) {
     `\n*** SKIPPING the PostgreSQL tests of test/users.e2e-spec.ts: no initdb/pg_ctl found and they could not be installed. Install them with: ${POSTGRES_INSTALL} ***\n\n`,
   );
 }
-const DRIVERS = bin === undefined ? (['pglite'] as const) : (['pglite', 'postgres'] as const);
 const describePostgres = bin === undefined ? describe.skip : describe;
 
 /** A report line for the closing note: what a test counted. */
@@ -54,7 +53,8 @@ function rowsOf(app: RunningApp, issuer: string, subject: string) {
 
 const bearer = (token: string) => `Bearer ${token}`;
 
-describe.each(DRIVERS)('users on %s', (driver) => {
+/** The same tests on either driver. */
+function usersSuite(driver: 'pglite' | 'postgres'): void {
   const issuer = new TestIssuer(AUDIENCE);
   const otherIssuer = new TestIssuer(AUDIENCE);
   const postgres = bin === undefined ? undefined : new TestPostgres(bin);
@@ -203,7 +203,10 @@ describe.each(DRIVERS)('users on %s', (driver) => {
       driver,
     });
   });
-});
+}
+
+describe('users on pglite', () => usersSuite('pglite'));
+describePostgres('users on postgres', () => usersSuite('postgres'));
 
 describePostgres('users on a shared PostgreSQL server', () => {
   const issuer = new TestIssuer(AUDIENCE);
