@@ -1,8 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { and, eq } from 'drizzle-orm';
 import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
-import { UsersDatabaseHealth } from '../src/users/index.js';
+import { AuthModule } from '../src/auth/index.js';
+import { UsersDatabaseHealth, UsersModule, UsersService } from '../src/users/index.js';
 import { UsersDatabase } from '../src/users/users.database.js';
 import { UsersRepository } from '../src/users/users.repository.js';
 import { users } from '../src/users/users.schema.js';
@@ -434,4 +436,47 @@ describe('users: start-up', () => {
     );
     expect(child.output()).not.toMatch(/^\s+at /m);
   }, 90_000);
+});
+
+describe('users: lastSeenAt writes', () => {
+  it('writes lastSeenAt at most once per interval, for many users in one statement, off the request path', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        // Written when a second has passed since the last write, checked every 0.7 s.
+        UsersModule.forRoot({
+          dataDir: freshDataDir(),
+          lastSeenWriteIntervalSec: 1,
+          flushIntervalMs: 700,
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      const created = await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+      const before = database.queryCount;
+      const started = Date.now();
+      while (Date.now() - started < 2_000) {
+        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Both became due together (about 1 s after creation) and were written by the 1.4 s tick.
+      expect(database.queryCount - before).toBe(1);
+      const rows = await database.run((db) => db.select().from(users));
+      for (const row of rows) {
+        const made = created.find((u) => u.id === row.id)!;
+        expect(row.lastSeenAt.getTime()).toBeGreaterThan(made.createdAt.getTime() + 900);
+      }
+    } finally {
+      await moduleRef.close();
+    }
+  }, 60_000);
 });
