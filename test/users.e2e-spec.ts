@@ -1,5 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { and, eq } from 'drizzle-orm';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
@@ -412,10 +414,26 @@ describe('users: start-up', () => {
       const second = startMain(await env());
       expect(await second.exited).toBe(1);
       expect(second.output().trim().split('\n').at(-1)).toBe(
-        `Start-up error: DATA_DIR=${dataDir} is in use by process ${first.child.pid} (the embedded database serves one process); stop it, give this process its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL server`,
+        `Start-up error: DATA_DIR=${dataDir} is in use by process ${first.child.pid} (the embedded database serves one process); stop it, give this process its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL server (if no such process uses it, delete ${dataDir}/pglite.lock)`,
       );
     } finally {
       await first.stop();
+    }
+  }, 90_000);
+
+  it('takes over a lock left by a process that is gone, or naming this pid without holding it', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    for (const pid of [gone, process.pid]) {
+      const dataDir = freshDataDir();
+      writeFileSync(join(dataDir, 'pglite.lock'), String(pid));
+      const running = await startOn(issuer, { DATA_DIR: dataDir });
+      try {
+        expect((await get(running.url, 'api/me', bearer(issuer.token()))).status).toBe(200);
+        expect(readFileSync(join(dataDir, 'pglite.lock'), 'utf8')).toBe(String(process.pid));
+      } finally {
+        await running.app.close();
+      }
+      expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
     }
   }, 90_000);
 

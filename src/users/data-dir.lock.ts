@@ -10,10 +10,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock files this process holds, so that a lock naming this process's id is told from a stale one. */
+const held = new Set<string>();
+
 /**
  * Takes `path` as a lock file holding this process's id, or throws naming the process that holds
  * it: two processes opening one PGlite directory would corrupt it (PGlite takes no lock itself).
- * A lock left by a process that is gone is taken over. Returns the release function.
+ * A lock left by a process that is gone, or naming this process's id without being held here (a
+ * container restarted with the same pid), is taken over. Returns the release function.
  */
 export function lockDataDir(path: string, dataDir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -21,7 +25,11 @@ export function lockDataDir(path: string, dataDir: string): () => void {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      held.add(path);
+      return () => {
+        held.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -31,9 +39,10 @@ export function lockDataDir(path: string, dataDir: string): () => void {
     } catch {
       // Removed between our open and read: try again.
     }
-    if (Number.isSafeInteger(holder) && holder > 0 && alive(holder)) {
+    const ours = holder === process.pid;
+    if (Number.isSafeInteger(holder) && holder > 0 && (ours ? held.has(path) : alive(holder))) {
       throw new DatabaseStartupError(
-        `DATA_DIR=${dataDir} is in use by process ${holder} (the embedded database serves one process); stop it, give this process its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL server`,
+        `DATA_DIR=${dataDir} is in use by process ${holder} (the embedded database serves one process); stop it, give this process its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL server (if no such process uses it, delete ${path})`,
       );
     }
     rmSync(path, { force: true });

@@ -114,19 +114,23 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
         'no DATABASE_URL: users are stored in the embedded database under DATA_DIR, which serves this one instance; set DATABASE_URL to share a PostgreSQL server between instances',
       );
     }
+    let client: PGlite;
     try {
       // 16 MB of shared buffers instead of 128: one small table, and the process's memory matters more.
-      const client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=16MB' });
-      this.close = async () => {
-        await client.close();
-        release();
-      };
-      this.logger.log(`users stored in the embedded database (${directory ?? 'in memory'})`);
-      return drizzlePglite({ client, logger: this.countQueries }) as unknown as Database;
+      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=16MB' });
     } catch (error) {
       release();
-      throw error;
+      throw new DatabaseStartupError(
+        `the embedded database under DATA_DIR=${dataDir} could not be opened (${errorClass(error)}); move the directory aside to start afresh, or set DATABASE_URL`,
+        { cause: error },
+      );
     }
+    this.close = async () => {
+      await client.close();
+      release();
+    };
+    this.logger.log(`users stored in the embedded database (${directory ?? 'in memory'})`);
+    return drizzlePglite({ client, logger: this.countQueries }) as unknown as Database;
   }
 
   private openPostgres(databaseUrl: string): Database {
