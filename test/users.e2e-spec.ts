@@ -497,4 +497,26 @@ describe('users: lastSeenAt writes', () => {
       await moduleRef.close();
     }
   }, 60_000);
+
+  it('writes many users in statements of at most 250, on close', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({ dataDir: freshDataDir() }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    const service = moduleRef.get(UsersService);
+    const database = moduleRef.get(UsersDatabase);
+    const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+    for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
+    const before = database.queryCount;
+    await moduleRef.close();
+    expect(database.queryCount - before).toBe(3);
+  }, 60_000);
 });

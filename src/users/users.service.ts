@@ -14,6 +14,9 @@ import type { UsersSettings } from './users.options.js';
 import { UsersRepository } from './users.repository.js';
 import type { StoredUser } from './users.schema.js';
 
+/** Users whose `lastSeenAt` one statement writes. */
+const WRITE_BATCH = 250;
+
 /** A known user in memory: its row, when it was last seen here, and what was last written when. */
 interface KnownUser {
   readonly row: StoredUser;
@@ -135,31 +138,44 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Writes the due `lastSeenAt` values (all of them when `all`) in one statement. */
+  /** Writes the due `lastSeenAt` values (all of them when `all`). */
   private async flush(all: boolean): Promise<void> {
     if (this.flushing !== undefined || this.queue.length === 0) return;
     if (!all && !this.health.up) return;
     const dueBefore = Date.now() - this.settings.lastSeenWriteIntervalSec * 1000;
     const due = this.queue.filter((k) => all || k.writtenAtMs <= dueBefore);
     if (due.length === 0) return;
-    const written = due.map((k) => ({ known: k, seenAtMs: k.seenAtMs }));
-    this.flushing = this.repository
-      .touch(written.map((w) => ({ id: w.known.row.id, lastSeenAt: new Date(w.seenAtMs) })))
-      .then(() => {
+    this.flushing = this.write(due).finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  /**
+   * Writes `due` in statements of at most {@link WRITE_BATCH} users, letting requests in between:
+   * PGlite runs on this thread, and 10 000 rows in one statement held it for about a second.
+   */
+  private async write(due: readonly KnownUser[]): Promise<void> {
+    try {
+      for (let i = 0; i < due.length; i += WRITE_BATCH) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const batch = due.slice(i, i + WRITE_BATCH).map((known) => ({
+          known,
+          seenAtMs: known.seenAtMs,
+        }));
+        await this.repository.touch(
+          batch.map((b) => ({ id: b.known.row.id, lastSeenAt: new Date(b.seenAtMs) })),
+        );
         const now = Date.now();
-        for (const { known, seenAtMs } of written) {
+        for (const { known, seenAtMs } of batch) {
           known.storedSeenAtMs = seenAtMs;
           known.writtenAtMs = now;
         }
-        this.queue = this.queue.filter((k) => (k.queued = k.storedSeenAtMs < k.seenAtMs));
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof UsersUnavailableError)) {
-          this.logger.error(`lastSeenAt write failed (${errorClass(error)})`);
-        }
-      })
-      .finally(() => (this.flushing = undefined));
-    await this.flushing;
+      }
+    } catch (error) {
+      if (!(error instanceof UsersUnavailableError)) {
+        this.logger.error(`lastSeenAt write failed (${errorClass(error)})`);
+      }
+    }
+    this.queue = this.queue.filter((k) => (k.queued = k.storedSeenAtMs < k.seenAtMs));
   }
 }
 
