@@ -22,7 +22,7 @@ export default {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/test/support/pglite-template.js',
-  setupFiles: ['<rootDir>/test/support/isolated-data-dir.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/isolated-data-dir.ts'],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
