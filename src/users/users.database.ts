@@ -64,10 +64,14 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       await this.migrate();
     } catch (error) {
       if (!isUnreachable(error)) {
-        throw new DatabaseStartupError(
-          `the users schema could not be migrated (${errorClass(error)}${databaseUrl === undefined ? '' : '; check the user, password and database in DATABASE_URL'})`,
-          { cause: error },
-        );
+        const code = errorClass(error);
+        // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
+        const hint = /^(28...|3D000)$/.test(code)
+          ? '; check the user, password and database in DATABASE_URL'
+          : '';
+        throw new DatabaseStartupError(`the users schema could not be migrated (${code}${hint})`, {
+          cause: error,
+        });
       }
       this.failed(error);
     }
