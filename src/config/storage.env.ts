@@ -42,10 +42,11 @@ function databaseUrlFrom(problems: string[], env: Env): string | undefined {
 }
 
 /**
- * The data directory must be one this process can write: the directory itself when it exists,
- * otherwise the nearest existing parent it will be created in. Nothing is created here.
+ * `DATA_DIR`, absolute (default `./data`): the app's own files, such as the embedded database. It
+ * must be one this process can write: the directory itself when it exists, otherwise the nearest
+ * existing parent it will be created in. Nothing is created here.
  */
-function dataDirFrom(problems: string[], env: Env): string {
+export function parseDataDir(problems: string[], env: Env): string {
   const dataDir = resolve(set(env, 'DATA_DIR') ?? './data');
   let existing = dataDir;
   while (!existsSync(existing)) existing = dirname(existing);
@@ -66,5 +67,5 @@ function dataDirFrom(problems: string[], env: Env): string {
 
 /** Parses `DATABASE_URL` and `DATA_DIR`, adding one line per mistake to `problems`. */
 export function parseStorageEnv(problems: string[], env: Env): StorageEnv {
-  return { databaseUrl: databaseUrlFrom(problems, env), dataDir: dataDirFrom(problems, env) };
+  return { databaseUrl: databaseUrlFrom(problems, env), dataDir: parseDataDir(problems, env) };
 }
