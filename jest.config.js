@@ -21,8 +21,9 @@ export default {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
-  globalSetup: '<rootDir>/test/support/pglite-template.js',
-  setupFilesAfterEnv: ['<rootDir>/test/support/isolated-data-dir.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  setupFiles: ['<rootDir>/test/support/isolated-data-dir.ts'],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,25 +1,17 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The directories made by {@link freshDataDir} in this test file. */
-const made: string[] = [];
-
 /**
  * A new, empty `DATA_DIR` whose embedded database is a copy of the one jest's globalSetup
- * initialised (test/support/pglite-template.js), so that starting the app skips initdb.
+ * initialised (test/support/global-setup.js), so that starting the app skips initdb. It is made
+ * under the run's directory, which globalTeardown deletes.
  */
 export function freshDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'auth-api-data-'));
-  made.push(dir);
+  const dir = mkdtempSync(join(process.env['TEST_DATA_ROOT'] ?? tmpdir(), 'data-'));
   const template = process.env['PGLITE_TEMPLATE_DIR'];
   if (template !== undefined && existsSync(template)) {
     cpSync(template, join(dir, 'pglite'), { recursive: true });
   }
   return dir;
-}
-
-/** Deletes every directory {@link freshDataDir} made (each holds a 40 MB database). */
-export function removeDataDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

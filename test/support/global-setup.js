@@ -1,12 +1,13 @@
 // jest globalSetup: initialises one PGlite data directory per PGlite version (initdb takes seconds
-// and hundreds of MB), which every test copies instead of initialising its own.
+// and hundreds of MB), which every test copies instead of initialising its own, and makes the
+// directory those copies go in, which global-teardown.js deletes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export default function pgliteTemplate() {
+export default function globalSetup() {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pkg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8'));
   const template = join(tmpdir(), `pglite-template-${pkg.version}`);
@@ -26,4 +27,5 @@ export default function pgliteTemplate() {
     }
   }
   process.env.PGLITE_TEMPLATE_DIR = template;
+  process.env.TEST_DATA_ROOT = mkdtempSync(join(tmpdir(), 'auth-api-test-data-'));
 }
