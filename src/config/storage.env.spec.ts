@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from './env.js';
@@ -6,6 +6,8 @@ import { parseEnv } from './env.js';
 const ISSUER_ENV = { AUTH_ISSUER_URL: 'https://tenant.auth0.com/', AUTH_AUDIENCE: 'https://api/' };
 
 describe('storage variables', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'data-dir-spec-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   it('defaults to the embedded database under ./data', () => {
     const { value, problems } = parseEnv(ISSUER_ENV);
     expect(problems).toEqual([]);
@@ -38,14 +40,14 @@ describe('storage variables', () => {
   );
 
   it('accepts a DATA_DIR that does not exist yet under a writable directory, without creating it', () => {
-    const parent = mkdtempSync(join(tmpdir(), 'data-dir-spec-'));
+    const parent = mkdtempSync(join(scratch, 'parent-'));
     const { value, problems } = parseEnv({ ...ISSUER_ENV, DATA_DIR: join(parent, 'a', 'b') });
     expect(problems).toEqual([]);
     expect(value.dataDir).toBe(join(parent, 'a', 'b'));
   });
 
   it('refuses a DATA_DIR under a file, in one line naming DATA_DIR and the fix', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'data-dir-spec-')), 'file');
+    const file = join(scratch, 'file');
     writeFileSync(file, '');
     const { problems } = parseEnv({ ...ISSUER_ENV, DATA_DIR: join(file, 'data') });
     expect(problems).toEqual([
