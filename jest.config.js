@@ -22,6 +22,9 @@ export default {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(.*/node_modules/)?(jose|content-disposition)/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  setupFiles: ['<rootDir>/test/support/isolated-data-dir.ts'],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,11 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
-import { authConfig, parseEnv, validateEnv } from './config/index.js';
+import { authConfig, parseEnv, usersConfig, validateEnv } from './config/index.js';
 import { DevIssuerModule } from './dev-issuer/index.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { UsersModule } from './users/index.js';
 
-/** The API: configuration, then `AuthModule`, then the messages feature (and the development issuer when no issuer is set). */
+/** The API: configuration, then `AuthModule`, then the messages and users features (and the development issuer when no issuer is set). */
 @Module({})
 export class AppModule {
   /** Builds the app from `process.env` (`main.ts` loads `.env` into it first). */
@@ -17,11 +18,12 @@ export class AppModule {
           isGlobal: true,
           ignoreEnvFile: true,
           validate: validateEnv,
-          load: [authConfig],
+          load: [authConfig, usersConfig],
         }),
         ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
         AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
         MessagesModule,
+        UsersModule.forRootAsync({ isGlobal: true, ...usersConfig.asProvider() }),
       ],
     };
   }

@@ -9,6 +9,7 @@ import { setupDocs } from './docs/index.js';
 import { setupHttpSecurity } from './http-security/index.js';
 import { closeOnSignals, LimitedFastifyAdapter } from './server/index.js';
 import { listenUrl, StartupLogger } from './startup/index.js';
+import { DatabaseStartupError } from './users/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -46,6 +47,11 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(env.port, env.host);
   } catch (error) {
+    if (error instanceof DatabaseStartupError) {
+      process.stderr.write(`Start-up error: ${error.message}\n`);
+      await app.close();
+      process.exit(1);
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
     process.stderr.write(

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   ConfigError,
   DEFAULT_DEV_AUDIENCE,
@@ -47,6 +48,7 @@ describe('parseEnv', () => {
           server: DEFAULT_SERVER_LIMITS,
           docsEnabled: true,
           corsOrigins: [],
+          databaseUrl: undefined,
           dataDir: resolve('data'),
         },
         problems: [],
@@ -102,7 +104,7 @@ describe('parseEnv', () => {
         AUTH_TOKEN_CACHE_MAX_BYTES: '1048576',
         DOCS_ENABLED: 'true',
         CORS_ORIGINS: 'https://app.example, http://localhost:5173',
-        DATA_DIR: '/var/lib/api',
+        DATA_DIR: join(tmpdir(), 'api-data'),
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -121,7 +123,8 @@ describe('parseEnv', () => {
         server: DEFAULT_SERVER_LIMITS,
         docsEnabled: true,
         corsOrigins: ['https://app.example', 'http://localhost:5173'],
-        dataDir: '/var/lib/api',
+        databaseUrl: undefined,
+        dataDir: join(tmpdir(), 'api-data'),
       });
     });
   });

@@ -1,8 +1,8 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
-import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
-import { dataDirFrom } from './data-dir.js';
+import { parseStorageEnv } from './storage.env.js';
+import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import { webEnvFrom, type WebEnv } from './web.env.js';
 
 /** The environment variables the app reads, parsed and checked. */
@@ -32,7 +32,9 @@ export interface AppEnv {
   docsEnabled: WebEnv['docsEnabled'];
   /** Browser origins allowed by CORS (`CORS_ORIGINS`); empty: CORS off. */
   corsOrigins: WebEnv['corsOrigins'];
-  /** Absolute path of `DATA_DIR`, where the app keeps its own files (default `./data`). */
+  /** `DATABASE_URL`: a shared PostgreSQL server; `undefined` for the embedded database. */
+  databaseUrl: string | undefined;
+  /** `DATA_DIR`, absolute: the embedded database, the development issuer's key; created on first start. */
   dataDir: string;
 }
 
@@ -213,6 +215,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const tokenCacheMaxBytes = tokenCacheMaxBytesFrom(problems, env);
   const server = serverLimitsFrom(problems, env);
   const web = webEnvFrom(problems, env, production);
+  const storage = parseStorageEnv(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -244,7 +247,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxBytes,
       server,
       ...web,
-      dataDir: dataDirFrom(env),
+      ...storage,
     },
     problems,
   };

@@ -1,5 +1,6 @@
 export { authConfig } from './auth.config.js';
 export { devIssuerConfig } from './dev-issuer.config.js';
+export { usersConfig } from './users.config.js';
 export {
   ConfigError,
   DEFAULT_DEV_AUDIENCE,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freshDataDir } from './data-dir.js';
 
 /** The built entry point; `npm test` builds it first. */
 export const MAIN = resolve('dist/main.js');
@@ -22,13 +23,18 @@ export function emptyDir(): string {
   return mkdtempSync(join(tmpdir(), 'auth-api-'));
 }
 
-/** Starts the built app with exactly `env` (plus PATH), in `cwd`. */
+/** Starts the built app with exactly `env` (plus PATH, and a fresh DATA_DIR unless `env` names one), in `cwd`. */
 export function startMain(env: Record<string, string>, cwd = emptyDir()): AppProcess {
   if (!existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NO_COLOR: '1',
+      ...('DATA_DIR' in env ? {} : { DATA_DIR: freshDataDir() }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import { lockDataDir } from './data-dir.lock.js';
+import { UsersDatabaseHealth } from './users-database.health.js';
+import {
+  DatabaseStartupError,
+  errorClass,
+  isUnreachable,
+  UsersUnavailableError,
+} from './users.errors.js';
+import { migrate } from './users.migrations.js';
+import { USERS_SETTINGS } from './users.constants.js';
+import type { UsersSettings } from './users.options.js';
+
+/** The query layer both drivers share. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+const FIRST_RETRY_MS = 500;
+
+/**
+ * The database connection: PGlite under the data directory by default, `pg` when a URL is set.
+ * Migrates at start-up; a server that cannot be reached does not stop start-up but is retried with
+ * backoff, and while it is down {@link run} fails at once instead of making requests wait.
+ */
+@Injectable()
+export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Users');
+  private db: Database | undefined;
+  private close: (() => Promise<void>) | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = FIRST_RETRY_MS;
+  private nextRetryAt = 0;
+  private queries = 0;
+  private readonly countQueries: DrizzleLogger = { logQuery: () => (this.queries += 1) };
+
+  constructor(
+    @Inject(USERS_SETTINGS) private readonly settings: UsersSettings,
+    private readonly health: UsersDatabaseHealth,
+  ) {}
+
+  /** Statements sent so far (the tests prove a known user costs none). */
+  get queryCount(): number {
+    return this.queries;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { databaseUrl } = this.settings;
+    this.health.setDriver(databaseUrl === undefined ? 'pglite' : 'postgres');
+    this.db = databaseUrl === undefined ? await this.openPglite() : this.openPostgres(databaseUrl);
+    try {
+      await this.migrate();
+    } catch (error) {
+      if (!isUnreachable(error)) {
+        const code = errorClass(error);
+        // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
+        const hint = /^(28...|3D000)$/.test(code)
+          ? '; check the user, password and database in DATABASE_URL'
+          : '';
+        throw new DatabaseStartupError(`the users schema could not be migrated (${code}${hint})`, {
+          cause: error,
+        });
+      }
+      this.failed(error);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.close?.();
+    this.close = undefined;
+  }
+
+  /**
+   * Runs `work` against the database, or throws {@link UsersUnavailableError} at once while it is
+   * down; an unreachable server met here marks it down and starts the reconnection attempts.
+   */
+  async run<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    if (!this.health.up || this.db === undefined) throw this.unavailable();
+    try {
+      return await work(this.db);
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      this.failed(error);
+      throw this.unavailable(error);
+    }
+  }
+
+  private unavailable(cause?: unknown): UsersUnavailableError {
+    const seconds = Math.ceil(Math.max(this.nextRetryAt - Date.now(), 1000) / 1000);
+    return new UsersUnavailableError(seconds, { cause });
+  }
+
+  private async openPglite(): Promise<Database> {
+    const { dataDir } = this.settings;
+    let directory: string | undefined;
+    let release = () => {};
+    if (dataDir !== undefined) {
+      directory = join(dataDir, 'pglite');
+      mkdirSync(directory, { recursive: true });
+      release = lockDataDir(join(dataDir, 'pglite.lock'), dataDir);
+    }
+    if (this.settings.production) {
+      this.logger.warn(
+        'no DATABASE_URL: users are stored in the embedded database under DATA_DIR, which serves this one instance; set DATABASE_URL to share a PostgreSQL server between instances',
+      );
+    }
+    let client: PGlite;
+    try {
+      // 16 MB of shared buffers instead of 128: one small table, and the process's memory matters more.
+      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=16MB' });
+    } catch (error) {
+      release();
+      throw new DatabaseStartupError(
+        `the embedded database under DATA_DIR=${dataDir} could not be opened (${errorClass(error)}); move the directory aside to start afresh, or set DATABASE_URL`,
+        { cause: error },
+      );
+    }
+    this.close = async () => {
+      await client.close();
+      release();
+    };
+    this.logger.log(`users stored in the embedded database (${directory ?? 'in memory'})`);
+    return drizzlePglite({ client, logger: this.countQueries }) as unknown as Database;
+  }
+
+  private openPostgres(databaseUrl: string): Database {
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection dropped by the server is reported here; without a listener it would crash the process.
+    pool.on('error', (error) => this.failed(error));
+    this.close = () => pool.end();
+    const { hostname, port, pathname } = new URL(databaseUrl);
+    this.logger.log(`users stored in PostgreSQL at ${hostname}:${port || 5432}${pathname}`);
+    return drizzlePg({ client: pool, logger: this.countQueries }) as unknown as Database;
+  }
+
+  private async migrate(): Promise<void> {
+    const applied = await migrate(this.db!);
+    if (applied.length > 0) this.logger.log(`applied migrations: ${applied.join(', ')}`);
+    this.retryDelayMs = FIRST_RETRY_MS;
+    this.health.markUp();
+  }
+
+  private failed(error: unknown): void {
+    this.health.markDown(errorClass(error));
+    if (this.retryTimer !== undefined || this.close === undefined) return;
+    this.nextRetryAt = Date.now() + this.retryDelayMs;
+    this.retryTimer = setTimeout(() => void this.retry(), this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.settings.retryMaxDelayMs);
+  }
+
+  private async retry(): Promise<void> {
+    this.retryTimer = undefined;
+    try {
+      await this.migrate();
+    } catch (error) {
+      if (!isUnreachable(error)) {
+        this.logger.error(`the users schema could not be migrated (${errorClass(error)})`);
+      }
+      this.failed(error);
+    }
+  }
+}

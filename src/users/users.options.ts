@@ -1,0 +1,48 @@
+/** Options of `UsersModule`; the app maps `DATABASE_URL` and `DATA_DIR` to them (src/config/users.config.ts). */
+export interface UsersOptions {
+  /** A PostgreSQL server (`postgres://...`) that several instances share; unset for the embedded database. */
+  databaseUrl?: string;
+  /**
+   * Directory of the embedded database (PGlite, in `<dataDir>/pglite`), created when missing;
+   * unset keeps it in memory (tests). Ignored with `databaseUrl`.
+   */
+  dataDir?: string;
+  /** Warn that the embedded database serves one instance (production without `databaseUrl`). @default false */
+  production?: boolean;
+  /** Known users kept in memory, so that their requests make no database round trip. @default 16384 */
+  cacheMaxEntries?: number;
+  /** A user's `lastSeenAt` is written at most once in this many seconds. @default 60 */
+  lastSeenWriteIntervalSec?: number;
+  /** How often pending `lastSeenAt` values are written, in one batch. @default 5000 */
+  flushIntervalMs?: number;
+  /** Longest wait between reconnection attempts while the database is down (starts at 0.5 s, doubles). @default 10000 */
+  retryMaxDelayMs?: number;
+}
+
+/** {@link UsersOptions} with every default filled in. */
+export type UsersSettings = Required<Omit<UsersOptions, 'databaseUrl' | 'dataDir'>> &
+  Pick<UsersOptions, 'databaseUrl' | 'dataDir'>;
+
+/** Fills in the defaults and checks the numbers, throwing a `TypeError` naming a bad option. */
+export function usersSettings(options: UsersOptions): UsersSettings {
+  const settings: UsersSettings = {
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    production: options.production ?? false,
+    cacheMaxEntries: options.cacheMaxEntries ?? 16_384,
+    lastSeenWriteIntervalSec: options.lastSeenWriteIntervalSec ?? 60,
+    flushIntervalMs: options.flushIntervalMs ?? 5_000,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,
+  };
+  for (const name of [
+    'cacheMaxEntries',
+    'lastSeenWriteIntervalSec',
+    'flushIntervalMs',
+    'retryMaxDelayMs',
+  ] as const) {
+    if (!Number.isSafeInteger(settings[name]) || settings[name] < 1) {
+      throw new TypeError(`UsersModule option ${name} must be a whole number of at least 1`);
+    }
+  }
+  return settings;
+}

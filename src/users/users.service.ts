@@ -1,0 +1,191 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { Principal } from '../auth/index.js';
+import { UsersDatabaseHealth } from './users-database.health.js';
+import { errorClass, UsersUnavailableError } from './users.errors.js';
+import { USERS_SETTINGS } from './users.constants.js';
+import type { UsersSettings } from './users.options.js';
+import { UsersRepository } from './users.repository.js';
+import type { StoredUser } from './users.schema.js';
+
+/** Users whose `lastSeenAt` one statement writes. */
+const WRITE_BATCH = 250;
+
+/** A known user in memory: its row, when it was last seen here, and what was last written when. */
+interface KnownUser {
+  readonly row: StoredUser;
+  seenAtMs: number;
+  /** The `lastSeenAt` the database holds. */
+  storedSeenAtMs: number;
+  /** When this instance last wrote it (or created the row). */
+  writtenAtMs: number;
+  /** Queued for a `lastSeenAt` write. */
+  queued: boolean;
+}
+
+/**
+ * Maps a token principal to the application's stored user, creating it on first sight. Known users
+ * are answered from a bounded in-memory cache (no database round trip); their `lastSeenAt` is
+ * written at most once a minute each, in batches, off the request path, and on shutdown.
+ */
+@Injectable()
+export class UsersService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Users');
+  private readonly known: LRUCache<string, KnownUser>;
+  private readonly provisioning = new Map<string, Promise<KnownUser>>();
+  private queue: KnownUser[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private provisioningFailureLogged = false;
+
+  constructor(
+    @Inject(USERS_SETTINGS) private readonly settings: UsersSettings,
+    private readonly repository: UsersRepository,
+    private readonly health: UsersDatabaseHealth,
+  ) {
+    this.known = new LRUCache({ max: settings.cacheMaxEntries });
+  }
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flush(false), this.settings.flushIntervalMs);
+    this.flushTimer.unref();
+  }
+
+  /** Writes every pending `lastSeenAt` before the database closes (`app.close()`, SIGTERM). */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushing;
+    await this.flush(true);
+  }
+
+  /**
+   * The hot path: records that `principal` was seen and returns true when its user is known, with
+   * no database round trip; false when it must be provisioned first.
+   */
+  see(principal: Principal): boolean {
+    const known = this.known.get(keyOf(principal));
+    if (known === undefined) return false;
+    this.seen(known);
+    return true;
+  }
+
+  /**
+   * Makes sure the user of `principal` exists, for routes that answer from the token alone: an
+   * unreachable database is logged (once per outage) and otherwise ignored.
+   */
+  async provisionQuietly(principal: Principal): Promise<void> {
+    try {
+      await this.provision(principal);
+      this.provisioningFailureLogged = false;
+    } catch (error) {
+      // The outage itself is logged by UsersDatabaseHealth; anything else is logged once here.
+      if (!(error instanceof UsersUnavailableError) && !this.provisioningFailureLogged) {
+        this.provisioningFailureLogged = true;
+        this.logger.error(`provisioning failed (${errorClass(error)})`);
+      }
+    }
+  }
+
+  /**
+   * The stored user of `principal` (created on first sight), for handlers that need the record.
+   * @throws UsersUnavailableError when it is not known here and the database cannot be reached (503).
+   */
+  async storedUserFor(principal: Principal): Promise<StoredUser> {
+    const known = this.known.get(keyOf(principal)) ?? (await this.provision(principal));
+    this.seen(known);
+    return { ...known.row, lastSeenAt: new Date(known.seenAtMs) };
+  }
+
+  private provision(principal: Principal): Promise<KnownUser> {
+    const key = keyOf(principal);
+    const known = this.known.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    // Concurrent first requests in this instance share one round trip; other instances rely on the upsert.
+    let pending = this.provisioning.get(key);
+    if (pending === undefined) {
+      pending = this.repository
+        .findOrCreate(issuerOf(principal), principal.sub)
+        .then((row) => {
+          const now = Date.now();
+          const entry: KnownUser = {
+            row,
+            seenAtMs: now,
+            storedSeenAtMs: row.lastSeenAt.getTime(),
+            writtenAtMs: now,
+            queued: false,
+          };
+          this.known.set(key, entry);
+          return entry;
+        })
+        .finally(() => this.provisioning.delete(key));
+      this.provisioning.set(key, pending);
+    }
+    return pending;
+  }
+
+  private seen(known: KnownUser): void {
+    known.seenAtMs = Date.now();
+    // Bounded like the cache: during a long outage the oldest pending writes are simply not made.
+    if (!known.queued && this.queue.length < this.settings.cacheMaxEntries) {
+      known.queued = true;
+      this.queue.push(known);
+    }
+  }
+
+  /** Writes the due `lastSeenAt` values (all of them when `all`). */
+  private async flush(all: boolean): Promise<void> {
+    if (this.flushing !== undefined || this.queue.length === 0) return;
+    if (!all && !this.health.up) return;
+    const dueBefore = Date.now() - this.settings.lastSeenWriteIntervalSec * 1000;
+    const due = this.queue.filter((k) => all || k.writtenAtMs <= dueBefore);
+    if (due.length === 0) return;
+    this.flushing = this.write(due).finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  /**
+   * Writes `due` in statements of at most {@link WRITE_BATCH} users, letting requests in between:
+   * PGlite runs on this thread, and 10 000 rows in one statement held it for about a second.
+   */
+  private async write(due: readonly KnownUser[]): Promise<void> {
+    try {
+      for (let i = 0; i < due.length; i += WRITE_BATCH) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+        const batch = due.slice(i, i + WRITE_BATCH).map((known) => ({
+          known,
+          seenAtMs: known.seenAtMs,
+        }));
+        await this.repository.touch(
+          batch.map((b) => ({ id: b.known.row.id, lastSeenAt: new Date(b.seenAtMs) })),
+        );
+        const now = Date.now();
+        for (const { known, seenAtMs } of batch) {
+          known.storedSeenAtMs = seenAtMs;
+          known.writtenAtMs = now;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof UsersUnavailableError)) {
+        this.logger.error(`lastSeenAt write failed (${errorClass(error)})`);
+      }
+    }
+    this.queue = this.queue.filter((k) => (k.queued = k.storedSeenAtMs < k.seenAtMs));
+  }
+}
+
+function issuerOf(principal: Principal): string {
+  const iss = principal.claims['iss'];
+  return typeof iss === 'string' ? iss : '';
+}
+
+/** An unambiguous key of `(issuer, subject)`: the issuer's length first, so no pair can collide. */
+function keyOf(principal: Principal): string {
+  const issuer = issuerOf(principal);
+  return `${issuer.length}:${issuer}${principal.sub}`;
+}

@@ -1,0 +1,522 @@
+import { PGlite } from '@electric-sql/pglite';
+import { and, eq } from 'drizzle-orm';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import { AppModule } from '../src/app.module.js';
+import { AuthModule } from '../src/auth/index.js';
+import { UsersDatabaseHealth, UsersModule, UsersService } from '../src/users/index.js';
+import { UsersDatabase } from '../src/users/users.database.js';
+import { UsersRepository } from '../src/users/users.repository.js';
+import { users } from '../src/users/users.schema.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { freshDataDir } from './support/data-dir.js';
+import { freePort, get } from './support/http.js';
+import { POSTGRES_INSTALL, postgresBinaries, TestPostgres } from './support/postgres.js';
+import { startMain } from './support/process.js';
+import { TestIssuer } from './support/test-issuer.js';
+
+const AUDIENCE = 'https://quickstarts/api';
+const bin = postgresBinaries();
+if (bin === undefined) {
+  process.stderr.write(
+    `\n*** SKIPPING the PostgreSQL tests of test/users.e2e-spec.ts: no initdb/pg_ctl found and they could not be installed. Install them with: ${POSTGRES_INSTALL} ***\n\n`,
+  );
+}
+const describePostgres = bin === undefined ? describe.skip : describe;
+
+/** A report line for the closing note: what a test counted. */
+function report(line: string): void {
+  process.stderr.write(`[users] ${line}\n`);
+}
+
+/** Where an app keeps its users: a DATA_DIR, or a database on the test's PostgreSQL server. */
+type Storage = { DATA_DIR: string } | { DATABASE_URL: string };
+
+/** Starts `AppModule` for `issuer`'s tokens on `storage`, as `main.ts` would from the environment. */
+async function startOn(issuer: TestIssuer, storage: Storage): Promise<RunningApp> {
+  delete process.env['DATABASE_URL'];
+  Object.assign(process.env, {
+    AUTH_ISSUER_URL: issuer.url,
+    AUTH_AUDIENCE: issuer.audience,
+    ...storage,
+  });
+  return startApp(AppModule.forRoot(), 'fastify');
+}
+
+/** The rows stored for `(issuer, subject)`, read through the app's own connection. */
+function rowsOf(app: RunningApp, issuer: string, subject: string) {
+  return app.app.get(UsersDatabase).run((db) =>
+    db
+      .select()
+      .from(users)
+      .where(and(eq(users.issuer, issuer), eq(users.subject, subject))),
+  );
+}
+
+const bearer = (token: string) => `Bearer ${token}`;
+
+/** The same tests on either driver. */
+function usersSuite(driver: 'pglite' | 'postgres'): void {
+  const issuer = new TestIssuer(AUDIENCE);
+  const otherIssuer = new TestIssuer(AUDIENCE);
+  const postgres = bin === undefined ? undefined : new TestPostgres(bin);
+  let storage: Storage;
+  let running: RunningApp | undefined;
+
+  beforeAll(async () => {
+    await issuer.start();
+    await otherIssuer.start();
+    if (driver === 'postgres') {
+      await postgres!.start();
+      storage = { DATABASE_URL: postgres!.url() };
+    } else {
+      storage = { DATA_DIR: freshDataDir() };
+    }
+    running = await startOn(issuer, storage);
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.app.close();
+    await issuer.stop();
+    await otherIssuer.stop();
+    await postgres?.stop();
+  });
+
+  const app = () => running!;
+  const token = (sub: string, scope?: string) =>
+    bearer(issuer.token({ claims: { sub, ...(scope === undefined ? {} : { scope }) } }));
+
+  it('creates the user on its first authenticated request, on any route', async () => {
+    expect(await rowsOf(app(), issuer.url, 'first-sight')).toEqual([]);
+    const reply = await get(app().url, 'api/private', token('first-sight'));
+    expect(reply.status).toBe(200);
+    const rows = await rowsOf(app(), issuer.url, 'first-sight');
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0]!).sort()).toEqual(
+      ['createdAt', 'id', 'issuer', 'lastSeenAt', 'subject'].sort(),
+    );
+  });
+
+  it('answers a known user without a database round trip', async () => {
+    const caller = token('known', 'read:messages');
+    expect((await get(app().url, 'api/me', caller)).status).toBe(200);
+    const database = app().app.get(UsersDatabase);
+    const before = database.queryCount;
+    for (const path of ['api/private', 'api/private-scoped', 'api/me', 'api/me']) {
+      expect((await get(app().url, path, caller)).status).toBe(200);
+    }
+    expect(database.queryCount).toBe(before);
+  });
+
+  it('GET /api/me answers the stored user and the token scopes', async () => {
+    const reply = await get(app().url, 'api/me', token('me-user', 'read:messages write:x'));
+    expect(reply.status).toBe(200);
+    const [row] = await rowsOf(app(), issuer.url, 'me-user');
+    expect(reply.body).toEqual({
+      id: row!.id,
+      issuer: issuer.url,
+      subject: 'me-user',
+      createdAt: row!.createdAt.toISOString(),
+      lastSeenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      scopes: ['read:messages', 'write:x'],
+    });
+  });
+
+  it('creates exactly one row for 50 concurrent first requests of one new subject', async () => {
+    const caller = token('fifty');
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        get(app().url, i % 2 === 0 ? 'api/private' : 'api/me', caller),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const ids = new Set(
+      replies
+        .filter((r) => r.body && 'id' in (r.body as object))
+        .map((r) => (r.body as { id: string }).id),
+    );
+    expect(ids.size).toBe(1);
+    const rows = await rowsOf(app(), issuer.url, 'fifty');
+    report(`${driver}: rows for one subject after 50 concurrent first requests: ${rows.length}`);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('the upsert itself is idempotent under 50 concurrent calls (no in-process deduplication)', async () => {
+    const repository = app().app.get(UsersRepository);
+    const created = await Promise.all(
+      Array.from({ length: 50 }, () => repository.findOrCreate(issuer.url, 'upsert-race')),
+    );
+    expect(new Set(created.map((u) => u.id)).size).toBe(1);
+    const rows = await rowsOf(app(), issuer.url, 'upsert-race');
+    report(`${driver}: rows after 50 concurrent findOrCreate calls: ${rows.length}`);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('keeps users across a restart, and the same subject from another issuer is another user', async () => {
+    const first = await get(app().url, 'api/me', token('shared-sub'));
+    expect(first.status).toBe(200);
+    await app().app.close();
+    running = undefined;
+
+    running = await startOn(otherIssuer, storage);
+    const fromOther = await get(
+      app().url,
+      'api/me',
+      bearer(otherIssuer.token({ claims: { sub: 'shared-sub' } })),
+    );
+    expect(fromOther.status).toBe(200);
+    expect((fromOther.body as { id: string }).id).not.toBe((first.body as { id: string }).id);
+    expect((fromOther.body as { issuer: string }).issuer).toBe(otherIssuer.url);
+    await app().app.close();
+    running = undefined;
+
+    running = await startOn(issuer, storage);
+    const again = await get(app().url, 'api/me', token('shared-sub'));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      id: (first.body as { id: string }).id,
+      createdAt: (first.body as { createdAt: string }).createdAt,
+    });
+    expect(await rowsOf(app(), issuer.url, 'shared-sub')).toHaveLength(1);
+    expect(await rowsOf(app(), otherIssuer.url, 'shared-sub')).toHaveLength(1);
+  }, 120_000);
+
+  it('writes lastSeenAt on app.close(), not on every request', async () => {
+    const caller = token('last-seen');
+    expect((await get(app().url, 'api/me', caller)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const seen = await get(app().url, 'api/me', caller);
+    const lastSeenAt = (seen.body as { lastSeenAt: string }).lastSeenAt;
+    const [before] = await rowsOf(app(), issuer.url, 'last-seen');
+    expect(before!.lastSeenAt.getTime()).toBeLessThan(Date.parse(lastSeenAt));
+
+    await app().app.close();
+    running = undefined;
+    running = await startOn(issuer, storage);
+    const [after] = await rowsOf(app(), issuer.url, 'last-seen');
+    expect(after!.lastSeenAt.toISOString()).toBe(lastSeenAt);
+  }, 120_000);
+
+  it('reports the database up to a readiness check', () => {
+    expect(app().app.get(UsersDatabaseHealth).state()).toEqual({
+      status: 'up',
+      since: expect.any(Date),
+      lastError: undefined,
+      driver,
+    });
+  });
+}
+
+describe('users on pglite', () => usersSuite('pglite'));
+describePostgres('users on postgres', () => usersSuite('postgres'));
+
+describePostgres('users on a shared PostgreSQL server', () => {
+  const issuer = new TestIssuer(AUDIENCE);
+  const postgres = new TestPostgres(bin ?? '');
+
+  beforeAll(async () => {
+    await issuer.start();
+    await postgres.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await issuer.stop();
+    await postgres.stop();
+  });
+
+  it('two instances started together migrate once and provision a new user once', async () => {
+    await postgres.query('CREATE DATABASE two_instances');
+    const env = async () => ({
+      NODE_ENV: 'production',
+      AUTH_ISSUER_URL: issuer.url,
+      AUTH_AUDIENCE: issuer.audience,
+      DATABASE_URL: postgres.url('two_instances'),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+    });
+    const envs = [await env(), await env()];
+    const instances = envs.map((e) => startMain(e));
+    try {
+      await Promise.all(instances.map((i) => i.waitFor(/Listening on/, 60_000)));
+      const outputs = instances.map((i) => i.output());
+      const migrated = outputs.join('\n').match(/applied migrations: 0001_users/g) ?? [];
+      expect(migrated).toHaveLength(1);
+      for (const output of outputs) expect(output).not.toContain(postgres.password);
+
+      const caller = bearer(issuer.token({ claims: { sub: 'two-instances' } }));
+      const replies = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          get(
+            `http://127.0.0.1:${envs[i % 2]!.PORT}/`,
+            i % 4 < 2 ? 'api/me' : 'api/private',
+            caller,
+          ),
+        ),
+      );
+      expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
+      const rows = await postgres.query(
+        'SELECT id FROM users WHERE issuer = $1 AND subject = $2',
+        [issuer.url, 'two-instances'],
+        'two_instances',
+      );
+      report(`postgres: rows after 50 concurrent first requests to two instances: ${rows.length}`);
+      expect(rows).toHaveLength(1);
+      const migrations = await postgres.query(
+        'SELECT id FROM schema_migrations',
+        [],
+        'two_instances',
+      );
+      expect(migrations).toEqual([{ id: '0001_users' }]);
+    } finally {
+      await Promise.all(instances.map((i) => i.stop()));
+    }
+  }, 120_000);
+
+  it('keeps answering while the database is down, /api/me with 503, and recovers with the same user', async () => {
+    await postgres.query('CREATE DATABASE outage');
+    const running = await startOn(issuer, { DATABASE_URL: postgres.url('outage') });
+    const statuses: number[] = [];
+    const call = async (path: string, sub: string, scope?: string) => {
+      const reply = await get(
+        running.url,
+        path,
+        bearer(issuer.token({ claims: { sub, ...(scope === undefined ? {} : { scope }) } })),
+      );
+      statuses.push(reply.status);
+      return reply;
+    };
+    try {
+      const before = await call('api/me', 'known-before');
+      expect(before.status).toBe(200);
+
+      postgres.stopServer();
+      for (const sub of ['known-before', 'new-during']) {
+        expect((await call('api/public', sub)).status).toBe(200);
+        expect((await call('api/private', sub)).status).toBe(200);
+        expect((await call('api/private-scoped', sub, 'read:messages')).status).toBe(200);
+      }
+      const unavailable = await call('api/me', 'new-during');
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect(unavailable.body).toEqual({
+        statusCode: 503,
+        error: 'temporarily_unavailable',
+        error_description: 'the user store cannot be reached; retry later',
+      });
+      const state = running.app.get(UsersDatabaseHealth).state();
+      expect(state).toMatchObject({ status: 'down', driver: 'postgres' });
+      expect(state.lastError).toMatch(/^(ECONNREFUSED|57P01|[A-Za-z]+)$/);
+      expect(JSON.stringify(state)).not.toContain(postgres.password);
+      // A user known to this instance is still answered from memory.
+      expect((await call('api/me', 'known-before')).body).toMatchObject({
+        id: (before.body as { id: string }).id,
+      });
+
+      postgres.startServer();
+      let after = await call('api/me', 'new-during');
+      for (let i = 0; i < 120 && after.status !== 200; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        after = await call('api/me', 'new-during');
+      }
+      expect(after.status).toBe(200);
+      expect(running.app.get(UsersDatabaseHealth).state().status).toBe('up');
+      const rows = await postgres.query<{ id: string; subject: string }>(
+        'SELECT id, subject FROM users ORDER BY subject',
+        [],
+        'outage',
+      );
+      expect(rows).toEqual([
+        { id: (before.body as { id: string }).id, subject: 'known-before' },
+        { id: (after.body as { id: string }).id, subject: 'new-during' },
+      ]);
+      expect(statuses).not.toContain(500);
+    } finally {
+      await running.app.close();
+    }
+  }, 120_000);
+
+  it('never logs the password of DATABASE_URL, even when the login is refused', async () => {
+    const port = await freePort();
+    const wrong = postgres.url('postgres').replace(postgres.password, 'wrong-password-secret');
+    const child = startMain({
+      AUTH_ISSUER_URL: issuer.url,
+      AUTH_AUDIENCE: issuer.audience,
+      DATABASE_URL: wrong,
+      PORT: String(port),
+    });
+    expect(await child.exited).toBe(1);
+    const lines = child.output().trim().split('\n');
+    expect(lines.at(-1)).toBe(
+      'Start-up error: the users schema could not be migrated (28P01; check the user, password and database in DATABASE_URL)',
+    );
+    expect(child.output()).not.toContain('wrong-password-secret');
+    expect(child.output()).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
+
+describe('users: start-up', () => {
+  const issuer = new TestIssuer(AUDIENCE);
+  beforeAll(() => issuer.start());
+  afterAll(() => issuer.stop());
+
+  it('serves /api/me with no configuration, for a development-issuer token', async () => {
+    const port = await freePort();
+    const child = startMain({ PORT: String(port) });
+    try {
+      await child.waitFor(/Listening on/, 60_000);
+      const base = `http://127.0.0.1:${port}/`;
+      const minted = await fetch(new URL('dev/oauth/token', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scope: 'read:messages' }),
+      });
+      const { access_token: accessToken } = (await minted.json()) as { access_token: string };
+      const me = await get(base, 'api/me', bearer(accessToken));
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ issuer: base, scopes: ['read:messages'] });
+    } finally {
+      await child.stop();
+    }
+  }, 90_000);
+
+  it('serves /api/me from the embedded database in production without DATABASE_URL, warning once', async () => {
+    const port = await freePort();
+    const child = startMain({
+      NODE_ENV: 'production',
+      AUTH_ISSUER_URL: issuer.url,
+      AUTH_AUDIENCE: issuer.audience,
+      PORT: String(port),
+    });
+    try {
+      await child.waitFor(/Listening on/, 60_000);
+      const me = await get(`http://127.0.0.1:${port}/`, 'api/me', bearer(issuer.token()));
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ issuer: issuer.url, subject: 'auth0|user-1' });
+      expect(child.output().match(/serves this one instance/g)).toHaveLength(1);
+    } finally {
+      await child.stop();
+    }
+  }, 90_000);
+
+  it('refuses a second process on the same DATA_DIR in one line', async () => {
+    const dataDir = freshDataDir();
+    const env = async () => ({
+      AUTH_ISSUER_URL: issuer.url,
+      AUTH_AUDIENCE: issuer.audience,
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+    });
+    const first = startMain(await env());
+    try {
+      await first.waitFor(/Listening on/, 60_000);
+      const second = startMain(await env());
+      expect(await second.exited).toBe(1);
+      expect(second.output().trim().split('\n').at(-1)).toBe(
+        `Start-up error: DATA_DIR=${dataDir} is in use by process ${first.child.pid} (the embedded database serves one process); stop it, give this process its own DATA_DIR, or set DATABASE_URL to share a PostgreSQL server (if no such process uses it, delete ${dataDir}/pglite.lock)`,
+      );
+    } finally {
+      await first.stop();
+    }
+  }, 90_000);
+
+  it('takes over a lock left by a process that is gone, or naming this pid without holding it', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    for (const pid of [gone, process.pid]) {
+      const dataDir = freshDataDir();
+      writeFileSync(join(dataDir, 'pglite.lock'), String(pid));
+      const running = await startOn(issuer, { DATA_DIR: dataDir });
+      try {
+        expect((await get(running.url, 'api/me', bearer(issuer.token()))).status).toBe(200);
+        expect(readFileSync(join(dataDir, 'pglite.lock'), 'utf8')).toBe(String(process.pid));
+      } finally {
+        await running.app.close();
+      }
+      expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+    }
+  }, 90_000);
+
+  it('stops start-up with one line when a migration fails', async () => {
+    const dataDir = freshDataDir();
+    const db = await PGlite.create(join(dataDir, 'pglite'));
+    await db.exec('CREATE TABLE users (name text)');
+    await db.close();
+    const child = startMain({
+      AUTH_ISSUER_URL: issuer.url,
+      AUTH_AUDIENCE: issuer.audience,
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+    });
+    expect(await child.exited).toBe(1);
+    expect(child.output().trim().split('\n').at(-1)).toBe(
+      'Start-up error: the users schema could not be migrated (42P07)',
+    );
+    expect(child.output()).not.toMatch(/^\s+at /m);
+  }, 90_000);
+});
+
+describe('users: lastSeenAt writes', () => {
+  it('writes lastSeenAt at most once per interval, for many users in one statement, off the request path', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        // Written when a second has passed since the last write, checked every 0.7 s.
+        UsersModule.forRoot({
+          dataDir: freshDataDir(),
+          lastSeenWriteIntervalSec: 1,
+          flushIntervalMs: 700,
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      const created = await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+      const before = database.queryCount;
+      const started = Date.now();
+      while (Date.now() - started < 2_000) {
+        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Both became due together (about 1 s after creation) and were written by the 1.4 s tick.
+      expect(database.queryCount - before).toBe(1);
+      const rows = await database.run((db) => db.select().from(users));
+      for (const row of rows) {
+        const made = created.find((u) => u.id === row.id)!;
+        expect(row.lastSeenAt.getTime()).toBeGreaterThan(made.createdAt.getTime() + 900);
+      }
+    } finally {
+      await moduleRef.close();
+    }
+  }, 60_000);
+
+  it('writes many users in statements of at most 250, on close', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({ dataDir: freshDataDir() }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    const service = moduleRef.get(UsersService);
+    const database = moduleRef.get(UsersDatabase);
+    const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+    for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
+    const before = database.queryCount;
+    await moduleRef.close();
+    expect(database.queryCount - before).toBe(3);
+  }, 60_000);
+});
