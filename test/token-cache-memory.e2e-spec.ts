@@ -50,13 +50,17 @@ describe('verified-token cache memory (node dist/main.js)', () => {
     await issuer.stop();
   });
 
-  /** A valid token with its own subject and a 250-entry `permissions` claim (about 6 KB of JSON). */
+  /**
+   * A distinct valid token with a 250-entry `permissions` claim (about 6 KB of JSON). One subject for
+   * all: this measures the token cache, not the users module's 10 000 stored users.
+   */
   const bigToken = (n: number) =>
     issuer.token({
       key,
       header: { alg: 'ES256' },
       claims: {
-        sub: `auth0|user-${n}-${randomUUID()}`,
+        sub: 'auth0|token-cache-memory',
+        jti: `${n}-${randomUUID()}`,
         permissions: Array.from({ length: PERMISSIONS }, (_, i) => `read:resource-${i}`),
       },
     });
