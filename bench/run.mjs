@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'token-cache': { type: 'string', default: '16384' },
+    'server-env': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
@@ -33,7 +34,8 @@ if (args.help) {
       '  (each scenario: warm-up, then duration/rounds seconds in each of the interleaved rounds)\n' +
       '  [--scenarios public,private,private-10k,private-scoped,invalid,no-token]\n' +
       '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n' +
-      '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n',
+      '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n' +
+      '  [--server-env KEY=VALUE]...   extra environment of the server (repeatable)\n',
   );
   process.exit(0);
 }
@@ -43,6 +45,15 @@ const warmupSec = Number(args.warmup);
 const connections = Number(args.connections);
 const tokenCount = Number(args.tokens);
 const say = (line) => process.stderr.write(`${line}\n`);
+const serverEnv = {};
+for (const pair of args['server-env']) {
+  const at = pair.indexOf('=');
+  if (at <= 0) {
+    say(`--server-env takes KEY=VALUE, got ${JSON.stringify(pair)}`);
+    process.exit(2);
+  }
+  serverEnv[pair.slice(0, at)] = pair.slice(at + 1);
+}
 
 // --- build -------------------------------------------------------------------------------------
 // Built every time unless told not to: a stale dist/ would measure old code.
@@ -118,6 +129,7 @@ const server = spawn(serverCmd, serverArgs, {
     AUTH_AUDIENCE: audience,
     AUTH_TOKEN_CACHE_MAX_ENTRIES: args['token-cache'],
     NO_COLOR: '1',
+    ...serverEnv,
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

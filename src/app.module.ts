@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
-import { authConfig, parseEnv, validateEnv } from './config/index.js';
+import { authConfig, observabilityConfig, parseEnv, validateEnv } from './config/index.js';
 import { DevIssuerModule } from './dev-issuer/index.js';
+import { HealthModule } from './health/index.js';
+import { LoggingModule } from './logging/index.js';
+import { MetricsModule } from './metrics/index.js';
 import { MessagesModule } from './messages/messages.module.js';
 
 /** The API: configuration, then `AuthModule`, then the messages feature (and the development issuer when no issuer is set). */
@@ -17,11 +20,17 @@ export class AppModule {
           isGlobal: true,
           ignoreEnvFile: true,
           validate: validateEnv,
-          load: [authConfig],
+          load: [authConfig, observabilityConfig],
         }),
+        LoggingModule,
+        ConditionalModule.registerWhen(
+          MetricsModule,
+          (env) => parseEnv(env).value.observability.metricsEnabled,
+        ),
         ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
         AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
         MessagesModule,
+        HealthModule.forRoot(),
       ],
     };
   }

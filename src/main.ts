@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
+import { AppLogger } from './logging/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
 function loadEnv(): AppEnv {
@@ -29,14 +30,13 @@ function loadEnv(): AppEnv {
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv();
-  const logger: LogLevel[] = env.production
-    ? ['fatal', 'error', 'warn', 'log']
-    : ['fatal', 'error', 'warn', 'log', 'debug'];
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(),
     new FastifyAdapter(),
-    { logger },
+    { bufferLogs: true },
   );
+  // Nest's own logs, and every Logger with a context, go through pino from here on (LOG_LEVEL).
+  app.useLogger(app.get(AppLogger));
   app.enableShutdownHooks();
   try {
     await app.listen(env.port, env.host);

@@ -41,6 +41,12 @@ describe('parseEnv', () => {
           clockToleranceSec: 60,
           tokenCacheMaxEntries: 16_384,
           requireAccessTokenType: false,
+          observability: {
+            logLevel: 'debug',
+            logFormat: 'pretty',
+            logRequests: true,
+            metricsEnabled: true,
+          },
         },
         problems: [],
       });
@@ -106,6 +112,12 @@ describe('parseEnv', () => {
         clockToleranceSec: 0,
         tokenCacheMaxEntries: 0,
         requireAccessTokenType: true,
+        observability: {
+          logLevel: 'info',
+          logFormat: 'json',
+          logRequests: true,
+          metricsEnabled: true,
+        },
       });
     });
   });

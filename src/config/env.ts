@@ -1,4 +1,5 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { parseObservability, type ObservabilityEnv } from './observability.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -19,6 +20,8 @@ export interface AppEnv {
   requireAccessTokenType: boolean;
   /** Outbound proxy for discovery and JWKS fetches, from the standard variables. */
   proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined;
+  /** Logs and metrics. */
+  observability: ObservabilityEnv;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -191,6 +194,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   );
 
   const proxy = proxyFrom(problems, env);
+  const observability = parseObservability(env, production, problems);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +223,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       tokenCacheMaxEntries,
       requireAccessTokenType,
       proxy,
+      observability,
     },
     problems,
   };

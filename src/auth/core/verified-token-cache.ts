@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from './claims.js';
 import type { KeyProvider } from './key-provider.js';
+import { NOOP_AUTH_OBSERVER, type AuthObserver } from './observer.js';
 import { decodeJsonSegment } from './token-header.js';
 
 interface Entry {
@@ -32,12 +33,19 @@ export class VerifiedTokenCache {
     maxEntries: number,
     private readonly keys: Pick<KeyProvider, 'hasKey'>,
     private readonly nowSec: () => number = () => Date.now() / 1000,
+    private readonly observer: AuthObserver = NOOP_AUTH_OBSERVER,
   ) {
     this.entries = new LRUCache({ max: maxEntries });
   }
 
   /** The principal of a token verified before and still valid, or `undefined`. */
   get(token: string): Principal | undefined {
+    const principal = this.find(token);
+    this.observer.cacheLookup(principal !== undefined);
+    return principal;
+  }
+
+  private find(token: string): Principal | undefined {
     const id = hash('sha256', token, 'base64url');
     const entry = this.entries.get(id);
     if (entry === undefined) return undefined;

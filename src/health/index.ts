@@ -1,0 +1,2 @@
+export { HealthModule, type HealthModuleOptions } from './health.module.js';
+export type { ReadinessIndicator } from './readiness-indicator.js';
