@@ -1,4 +1,4 @@
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityEnv } from '../config/index.js';
 
 /** Credentials in a URL (`postgres://user:password@host`): the password is replaced before a line is written. */
@@ -30,9 +30,9 @@ const REDACTED_PATHS = [
 /**
  * The app's one pino logger: JSON lines on stdout in production, written asynchronously (a
  * SonicBoom buffer, flushed off the request path); readable lines through pino-pretty, in a worker
- * thread, in development.
+ * thread, in development. `destination` replaces stdout (tests).
  */
-export function createRootLogger(env: ObservabilityEnv): Logger {
+export function createRootLogger(env: ObservabilityEnv, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: env.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -47,6 +47,7 @@ export function createRootLogger(env: ObservabilityEnv): Logger {
       },
     },
   };
+  if (destination !== undefined) return pino(options, destination);
   if (env.logFormat === 'pretty') {
     return pino({
       ...options,

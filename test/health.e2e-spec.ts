@@ -1,0 +1,93 @@
+import { Controller, Get, Module, UseGuards } from '@nestjs/common';
+import { AuthModule, JwtAuthGuard } from '../src/auth/index.js';
+import { HealthModule } from '../src/health/index.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { get } from './support/http.js';
+import { TestIssuer } from './support/test-issuer.js';
+
+@Controller()
+class GuardedController {
+  @Get('guarded')
+  @UseGuards(JwtAuthGuard)
+  guarded(): string {
+    return 'ok';
+  }
+}
+
+/** Polls `path` until it answers `status`, for at most `timeoutMs`; returns the last reply. */
+async function eventually(url: string, path: string, status: number, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reply = await get(url, path);
+    if (reply.status === status || Date.now() > deadline) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('GET /health/live and /health/ready', () => {
+  const issuer = new TestIssuer();
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    await issuer.start();
+    issuer.jwks = 'http-500';
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          // The background retry is kept out of the way: only the start-up warm-up and tokens fetch.
+          keySetPolicy: { refreshRetryMs: 600_000, minFetchIntervalMs: 100 },
+        }),
+        HealthModule.forRoot(),
+      ],
+      controllers: [GuardedController],
+    })
+    class HealthHost {}
+    running = await startApp(HealthHost, 'fastify');
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+    await issuer.stop();
+  });
+
+  it('answers live while the process runs, whatever the issuer does', async () => {
+    const live = await get(running.url, 'health/live');
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('turns 503 when the JWKS is down and no key is cached, never fetches for a probe, and is 200 again after', async () => {
+    const down = await eventually(running.url, 'health/ready', 503);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({
+      status: 'error',
+      error: { signing_keys: { status: 'down', keys: 0, ageSec: null } },
+    });
+    expect(
+      (down.body as { error: { signing_keys: { message: string } } }).error.signing_keys.message,
+    ).toMatch(/500/);
+
+    const fetches = issuer.hits.jwks;
+    for (let i = 0; i < 10; i += 1) {
+      expect((await get(running.url, 'health/ready')).status).toBe(503);
+    }
+    expect(issuer.hits.jwks).toBe(fetches);
+
+    issuer.jwks = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Nothing has fetched the keys since the issuer came back: the probe reports what is known.
+    expect((await get(running.url, 'health/ready')).status).toBe(503);
+    // A token makes the key provider fetch (its own rule); readiness follows its state.
+    expect((await get(running.url, 'guarded', `Bearer ${issuer.token()}`)).status).toBe(200);
+    const up = await get(running.url, 'health/ready');
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({
+      status: 'ok',
+      info: { signing_keys: { status: 'up', keys: 1, ageSec: 0, fresh: true } },
+    });
+    expect(issuer.hits.jwks).toBe(fetches + 1);
+  });
+});
