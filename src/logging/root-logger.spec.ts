@@ -1,7 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { createRootLogger, withoutUrlPasswords } from './root-logger.js';
 
-const ENV = { logLevel: 'info', logFormat: 'json', logRequests: true, metricsEnabled: true } as const;
+const ENV = {
+  logLevel: 'info',
+  logFormat: 'json',
+  logRequests: true,
+  metricsEnabled: true,
+} as const;
 
 /** A root logger writing into a string. */
 function capture() {
