@@ -1,5 +1,5 @@
-import { Controller, Get, Module, UseGuards } from '@nestjs/common';
-import { AuthModule, JwtAuthGuard } from '../src/auth/index.js';
+import { Controller, Get, Global, Module, UseGuards } from '@nestjs/common';
+import { AUTH_OBSERVER, AuthModule, JwtAuthGuard, type AuthObserver } from '../src/auth/index.js';
 import { HealthModule } from '../src/health/index.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { get } from './support/http.js';
@@ -24,6 +24,17 @@ async function eventually(url: string, path: string, status: number, timeoutMs =
   }
 }
 
+/** What the auth layer reported through `AUTH_OBSERVER`. */
+const reported: { fetches: [string, number][]; lookups: boolean[] } = { fetches: [], lookups: [] };
+const recorder: AuthObserver = {
+  jwksFetch: (outcome, durationMs) => reported.fetches.push([outcome, durationMs]),
+  cacheLookup: (hit) => reported.lookups.push(hit),
+};
+
+@Global()
+@Module({ providers: [{ provide: AUTH_OBSERVER, useValue: recorder }], exports: [AUTH_OBSERVER] })
+class RecorderModule {}
+
 describe('GET /health/live and /health/ready', () => {
   const issuer = new TestIssuer();
   let running: RunningApp;
@@ -41,6 +52,7 @@ describe('GET /health/live and /health/ready', () => {
           keySetPolicy: { refreshRetryMs: 600_000, minFetchIntervalMs: 100 },
         }),
         HealthModule.forRoot(),
+        RecorderModule,
       ],
       controllers: [GuardedController],
     })
@@ -89,5 +101,18 @@ describe('GET /health/live and /health/ready', () => {
       info: { signing_keys: { status: 'up', keys: 1, ageSec: 0, fresh: true } },
     });
     expect(issuer.hits.jwks).toBe(fetches + 1);
+  });
+
+  it('reports every fetch with its outcome and duration, and every cache lookup, to the AUTH_OBSERVER', async () => {
+    expect(reported.fetches.map(([outcome]) => outcome)).toEqual(['error', 'ok']);
+    for (const [, durationMs] of reported.fetches) {
+      expect(durationMs).toBeGreaterThanOrEqual(0);
+      expect(durationMs).toBeLessThan(5_000);
+    }
+    const token = issuer.token({ claims: { jti: 'seen-once' } });
+    reported.lookups.length = 0;
+    expect((await get(running.url, 'guarded', `Bearer ${token}`)).status).toBe(200);
+    expect((await get(running.url, 'guarded', `Bearer ${token}`)).status).toBe(200);
+    expect(reported.lookups).toEqual([false, true]);
   });
 });
