@@ -13,7 +13,7 @@ export const UNMATCHED_ROUTE = '(unmatched)';
 /**
  * One log line per request, written when the response is sent: request id, method, route pattern,
  * status, time, and for a request the auth layer refused, why (`auth.error`, `auth.reason`,
- * `auth.detail`: which claim, which kid; `auth.iss`, the issuer the token claims). Never the
+ * `auth.detail`: which claim, which kid, else the client's description; `auth.iss`, the issuer the token claims). Never the
  * token, never a header. Fastify hooks rather than a middleware: they see the route pattern and
  * cost no per-request child logger.
  */
@@ -52,7 +52,7 @@ export class RequestLogHooks implements OnModuleInit {
       line['auth'] = {
         error: failure.code,
         reason: invalidTokenReason(failure),
-        detail: failure.detail,
+        detail: failure.detail ?? failure.description,
         iss: claimedIssuerOf(request),
       };
     }
