@@ -175,8 +175,8 @@ describe('request logs and metrics (node dist/main.js, production)', () => {
   });
 
   it('moves /metrics counters by exactly the requests made', async () => {
-    const scoped = issuer.token({ claims: { scope: 'read:messages' } });
-    const unscoped = issuer.token();
+    const scoped = issuer.token({ claims: { scope: 'read:messages', jti: 'metrics-1' } });
+    const unscoped = issuer.token({ claims: { jti: 'metrics-2' } }); // never sent before
     const before = await scrape(url);
     await send(url, 'api/public', {});
     await send(url, 'api/public', { authorization: 'Bearer ignored' });
