@@ -27,7 +27,13 @@ export class RequestLogHooks implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.env.logRequests) return;
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.getType() !== 'fastify') {
+      throw new Error(
+        'the request log hooks into Fastify: run the app on @nestjs/platform-fastify',
+      );
+    }
+    const fastify = adapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, reply, done) => {
       reply.header(REQUEST_ID_HEADER, requestIdFrom(request.headers[REQUEST_ID_HEADER]));
       done();

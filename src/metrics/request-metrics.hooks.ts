@@ -16,7 +16,13 @@ export class RequestMetricsHooks implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter.getType() !== 'fastify') {
+      throw new Error(
+        'request metrics hooks into Fastify: run the app on @nestjs/platform-fastify',
+      );
+    }
+    const fastify = adapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (request, reply, done) => {
       this.metrics.request(
         request.method,
