@@ -22,5 +22,6 @@ export default {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 20000,
+  setupFiles: ['<rootDir>/test/support/quiet-logs.js'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

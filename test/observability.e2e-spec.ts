@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { AppModule } from '../src/app.module.js';
+import { startApp, type RunningApp } from './support/app.js';
 import { freePort, get } from './support/http.js';
 import { startMain, type AppProcess } from './support/process.js';
 import { TestIssuer } from './support/test-issuer.js';
@@ -260,5 +262,50 @@ describe('request logs and metrics (node dist/main.js, production)', () => {
     expect(await series()).toEqual(before);
     const lines = await requestLines(app, 'kid-20');
     expect(lines[0]?.['auth']).toMatchObject({ error: 'invalid_token', reason: 'unknown_kid' });
+  });
+});
+
+describe('request ids and metrics on Express (in process)', () => {
+  const issuer = new TestIssuer('https://quickstarts/api');
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    await issuer.start();
+    process.env['AUTH_ISSUER_URL'] = issuer.url;
+    process.env['AUTH_AUDIENCE'] = issuer.audience;
+    running = await startApp(AppModule.forRoot(), 'express');
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+    await issuer.stop();
+  });
+
+  it('returns X-Request-Id, labels by route pattern and counts auth outcomes as on Fastify', async () => {
+    const kept = await send(running.url, 'api/public', { 'x-request-id': 'express-1' });
+    expect(kept.headers.get('x-request-id')).toBe('express-1');
+    const before = await scrape(running.url);
+    await send(running.url, 'api/private', { authorization: `Bearer ${issuer.token()}` });
+    await send(running.url, 'api/private', {
+      authorization: `Bearer ${issuer.token({ claims: { exp: 1 } })}`,
+    });
+    await send(running.url, `no/such/${'x'.repeat(100)}`, {});
+    const after = await scrape(running.url);
+    expect(
+      moved(before, after, [
+        'auth_requests_total{result="ok",reason=""}',
+        'auth_requests_total{result="invalid_token",reason="expired"}',
+        'http_request_duration_seconds_count{method="GET",route="/api/private",status_code="200"}',
+        'http_request_duration_seconds_count{method="GET",route="/api/private",status_code="401"}',
+        'http_request_duration_seconds_count{method="GET",route="(unmatched)",status_code="404"}',
+      ]),
+    ).toEqual({
+      'auth_requests_total{result="ok",reason=""}': 1,
+      'auth_requests_total{result="invalid_token",reason="expired"}': 1,
+      'http_request_duration_seconds_count{method="GET",route="/api/private",status_code="200"}': 1,
+      'http_request_duration_seconds_count{method="GET",route="/api/private",status_code="401"}': 1,
+      'http_request_duration_seconds_count{method="GET",route="(unmatched)",status_code="404"}': 1,
+    });
+    expect([...after.keys()].some((series) => series.includes('xxxx'))).toBe(false);
   });
 });
