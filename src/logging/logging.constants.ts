@@ -1,2 +1,2 @@
-/** Injection token of the app's root pino logger. */
-export const ROOT_LOGGER = Symbol('logging:root-logger');
+/** Injection token of the app's {@link AppLoggers}. */
+export const LOGGERS = Symbol('logging:loggers');

@@ -1,23 +1,22 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { Logger } from 'pino';
 import { observabilityConfig, type ObservabilityEnv } from '../config/index.js';
-import { ROOT_LOGGER } from './logging.constants.js';
+import { LOGGERS } from './logging.constants.js';
 import { RequestLogHooks } from './request-log.hooks.js';
-import { createRootLogger } from './root-logger.js';
+import { createLoggers, type AppLoggers } from './root-logger.js';
 
-/** The app's one pino logger, built once from `LOG_LEVEL` and `LOG_FORMAT`. */
+/** The app's pino loggers, built once from `LOG_LEVEL` and `LOG_FORMAT`. */
 @Module({
   providers: [
     {
-      provide: ROOT_LOGGER,
-      useFactory: (env: ObservabilityEnv) => createRootLogger(env),
+      provide: LOGGERS,
+      useFactory: (env: ObservabilityEnv) => createLoggers(env),
       inject: [observabilityConfig.KEY],
     },
   ],
-  exports: [ROOT_LOGGER],
+  exports: [LOGGERS],
 })
-class RootLoggerModule {}
+class LoggersModule {}
 
 /**
  * Logs through pino: Nest's own logs (nestjs-pino's `Logger`, which `main.ts` installs with
@@ -25,13 +24,13 @@ class RootLoggerModule {}
  */
 @Module({
   imports: [
-    RootLoggerModule,
+    LoggersModule,
     LoggerModule.forRootAsync({
-      imports: [RootLoggerModule],
-      inject: [ROOT_LOGGER],
+      imports: [LoggersModule],
+      inject: [LOGGERS],
       // pino-http wraps the root logger; its per-request middleware is not mounted: the request
       // line comes from RequestLogHooks, which sees the route pattern and the auth outcome.
-      useFactory: (logger: Logger) => ({ pinoHttp: { logger }, forRoutes: [] }),
+      useFactory: (loggers: AppLoggers) => ({ pinoHttp: { logger: loggers.app }, forRoutes: [] }),
     }),
   ],
   providers: [RequestLogHooks],

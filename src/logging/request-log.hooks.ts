@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Logger } from 'pino';
 import { authFailureOf, claimedIssuerOf, invalidTokenReason } from '../auth/index.js';
 import { observabilityConfig, type ObservabilityEnv } from '../config/index.js';
 import { addRequestHooks, type FinishedRequest } from '../request-hooks/index.js';
-import { ROOT_LOGGER } from './logging.constants.js';
+import { LOGGERS } from './logging.constants.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import type { AppLoggers } from './root-logger.js';
 
 /**
  * One log line per request, written when the response is sent: request id, method, route pattern,
@@ -18,9 +18,13 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 export class RequestLogHooks implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(LOGGERS) loggers: AppLoggers,
     @Inject(observabilityConfig.KEY) private readonly env: ObservabilityEnv,
-  ) {}
+  ) {
+    this.logger = loggers.requests;
+  }
+
+  private readonly logger: AppLoggers['requests'];
 
   onModuleInit(): void {
     if (!this.env.logRequests) return;

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createRootLogger, withoutUrlPasswords } from './root-logger.js';
+import { createLoggers, withoutUrlPasswords } from './root-logger.js';
 
 const ENV = {
   logLevel: 'info',
@@ -13,7 +13,7 @@ function capture() {
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { logger: createRootLogger(ENV, stream), text: () => text };
+  return { logger: createLoggers(ENV, stream).app, text: () => text };
 }
 
 describe('withoutUrlPasswords', () => {
@@ -48,7 +48,7 @@ describe('the root logger', () => {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const logger = createRootLogger({ ...ENV, logLevel: 'warn' }, stream);
+    const logger = createLoggers({ ...ENV, logLevel: 'warn' }, stream).app;
     logger.info('not written');
     logger.warn('written');
     expect(text).not.toContain('not written');

@@ -29,6 +29,11 @@ export interface RequestHooks {
   done?(finished: FinishedRequest): void;
 }
 
+type StartHook = NonNullable<RequestHooks['start']>;
+type DoneHook = NonNullable<RequestHooks['done']>;
+/** The hooks registered per server, so that a request computes its {@link FinishedRequest} once. */
+const registered = new WeakMap<object, { start: StartHook[]; done: DoneHook[] }>();
+
 /**
  * Runs `hooks` around every request of the app, on Fastify (its `onRequest` and `onResponse`
  * hooks, which know the route pattern) or Express (the HTTP server's `request` event, and the
@@ -36,18 +41,29 @@ export interface RequestHooks {
  */
 export function addRequestHooks(adapterHost: HttpAdapterHost, hooks: RequestHooks): void {
   const adapter = adapterHost.httpAdapter;
+  const server: object = adapter.getInstance();
+  let lists = registered.get(server);
+  if (lists === undefined) {
+    lists = { start: [], done: [] };
+    registered.set(server, lists);
+    install(adapterHost, lists.start, lists.done);
+  }
+  if (hooks.start !== undefined) lists.start.push(hooks.start);
+  if (hooks.done !== undefined) lists.done.push(hooks.done);
+}
+
+function install(adapterHost: HttpAdapterHost, starts: StartHook[], dones: DoneHook[]): void {
+  const adapter = adapterHost.httpAdapter;
   if (adapter.getType() === 'fastify') {
     const fastify = adapter.getInstance<FastifyInstance>();
-    const { start, done } = hooks;
-    if (start !== undefined) {
-      fastify.addHook('onRequest', (request, reply, next) => {
+    fastify.addHook('onRequest', (request, reply, next) => {
+      for (const start of starts)
         start(request.headers, (name, value) => void reply.header(name, value));
-        next();
-      });
-    }
-    if (done !== undefined) {
-      fastify.addHook('onResponse', (request, reply, next) => {
-        done({
+      next();
+    });
+    fastify.addHook('onResponse', (request, reply, next) => {
+      if (dones.length > 0) {
+        const finished: FinishedRequest = {
           method: request.method,
           route: request.routeOptions.url ?? UNMATCHED_ROUTE,
           statusCode: reply.statusCode,
@@ -55,10 +71,11 @@ export function addRequestHooks(adapterHost: HttpAdapterHost, hooks: RequestHook
           request,
           user: (request as { user?: unknown }).user,
           responseHeader: (name) => reply.getHeader(name),
-        });
-        next();
-      });
-    }
+        };
+        for (const done of dones) done(finished);
+      }
+      next();
+    });
     return;
   }
   const server = adapter.getHttpServer() as Server;
@@ -67,12 +84,11 @@ export function addRequestHooks(adapterHost: HttpAdapterHost, hooks: RequestHook
     'request',
     (req: IncomingMessage & { user?: unknown }, res: ServerResponse) => {
       const startedAt = performance.now();
-      hooks.start?.(req.headers, (name, value) => res.setHeader(name, value));
-      const { done } = hooks;
-      if (done === undefined) return;
+      for (const start of starts) start(req.headers, (name, value) => res.setHeader(name, value));
+      if (dones.length === 0) return;
       res.once('finish', () => {
         const route = (req as { route?: { path?: unknown } }).route?.path;
-        done({
+        const finished: FinishedRequest = {
           method: req.method ?? 'GET',
           route: typeof route === 'string' ? route : UNMATCHED_ROUTE,
           statusCode: res.statusCode,
@@ -80,7 +96,8 @@ export function addRequestHooks(adapterHost: HttpAdapterHost, hooks: RequestHook
           request: req,
           user: req.user,
           responseHeader: (name) => res.getHeader(name),
-        });
+        };
+        for (const done of dones) done(finished);
       });
     },
   );
