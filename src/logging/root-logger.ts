@@ -39,10 +39,9 @@ export interface AppLoggers {
 }
 
 /**
- * The app's loggers: JSON lines on stdout in production, written asynchronously and in batches
- * (4 KiB, or every second when traffic is low: one write per line cost more than the rest of the
- * line); readable lines through pino-pretty, in a worker thread, in development. `destination`
- * replaces stdout (tests).
+ * The app's loggers: JSON lines on stdout in production, written asynchronously (lines that
+ * arrive while a write is in flight go out together with the next one); readable lines through
+ * pino-pretty, in a worker thread, in development. `destination` replaces stdout (tests).
  */
 export function createLoggers(env: ObservabilityEnv, destination?: DestinationStream): AppLoggers {
   const stream =
@@ -52,7 +51,7 @@ export function createLoggers(env: ObservabilityEnv, destination?: DestinationSt
           target: 'pino-pretty',
           options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
         })
-      : pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+      : pino.destination({ dest: 1, sync: false }));
   const app = pino(
     {
       level: env.logLevel,
@@ -70,5 +69,6 @@ export function createLoggers(env: ObservabilityEnv, destination?: DestinationSt
     },
     stream,
   );
-  return { app, requests: pino({ level: env.logLevel }, stream) };
+  // No pid and hostname on request lines: every collector adds its own, and they were a sixth of a line.
+  return { app, requests: pino({ level: env.logLevel, base: undefined }, stream) };
 }
