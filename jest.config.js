@@ -24,7 +24,10 @@ export default {
   transformIgnorePatterns: ['/node_modules/(?!(.*/node_modules/)?(jose|content-disposition)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
-  setupFiles: ['<rootDir>/test/support/isolated-data-dir.ts'],
+  setupFiles: [
+    '<rootDir>/test/support/isolated-data-dir.ts',
+    '<rootDir>/test/support/quiet-logs.js',
+  ],
   testTimeout: 20000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

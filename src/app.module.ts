@@ -1,8 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { AuthModule } from './auth/index.js';
-import { authConfig, parseEnv, usersConfig, validateEnv } from './config/index.js';
+import {
+  authConfig,
+  observabilityConfig,
+  parseEnv,
+  usersConfig,
+  validateEnv,
+} from './config/index.js';
 import { DevIssuerModule } from './dev-issuer/index.js';
+import { DatabaseIndicator, HealthModule } from './health/index.js';
+import { LoggingModule } from './logging/index.js';
+import { MetricsModule } from './metrics/index.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { UsersModule } from './users/index.js';
 
@@ -18,12 +27,18 @@ export class AppModule {
           isGlobal: true,
           ignoreEnvFile: true,
           validate: validateEnv,
-          load: [authConfig, usersConfig],
+          load: [authConfig, usersConfig, observabilityConfig],
         }),
+        LoggingModule,
+        ConditionalModule.registerWhen(
+          MetricsModule,
+          (env) => parseEnv(env).value.observability.metricsEnabled,
+        ),
         ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
         AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
         MessagesModule,
         UsersModule.forRootAsync({ isGlobal: true, ...usersConfig.asProvider() }),
+        HealthModule.forRoot({ readiness: [DatabaseIndicator] }),
       ],
     };
   }

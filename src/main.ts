@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
@@ -7,8 +7,9 @@ import { ConfigError, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
 import { setupDocs } from './docs/index.js';
 import { setupHttpSecurity } from './http-security/index.js';
+import { AppLogger } from './logging/index.js';
 import { closeOnSignals, LimitedFastifyAdapter } from './server/index.js';
-import { listenUrl, StartupLogger } from './startup/index.js';
+import { listenUrl } from './startup/index.js';
 import { DatabaseStartupError } from './users/index.js';
 
 /** Reads `.env` (when present, without overriding the environment) and checks it; exits on mistakes. */
@@ -34,13 +35,12 @@ function loadEnv(): AppEnv {
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv();
-  const logger: LogLevel[] = env.production
-    ? ['fatal', 'error', 'warn', 'log']
-    : ['fatal', 'error', 'warn', 'log', 'debug'];
   const adapter = new LimitedFastifyAdapter(env.server);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
-    logger: new StartupLogger(logger),
+    bufferLogs: true,
   });
+  // Nest's own logs, and every Logger with a context, go through pino from here on (LOG_LEVEL).
+  app.useLogger(app.get(AppLogger));
   // Security headers before the docs, whose route gets the relaxed policy Swagger UI needs.
   setupHttpSecurity(app, env);
   setupDocs(app, env);

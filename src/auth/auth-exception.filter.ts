@@ -1,5 +1,6 @@
-import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { recordAuthFailure } from './auth-failures.js';
 import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
 import { AuthError, JwksUnavailableError } from './core/errors.js';
@@ -14,12 +15,11 @@ export interface AuthErrorBody {
 
 /**
  * Writes every auth failure, on Express or Fastify: the status, an RFC 6750 §3 `WWW-Authenticate`
- * challenge (or `Retry-After` for 503) and a small JSON body. The detail goes to the log, never to the client.
+ * challenge (or `Retry-After` for 503) and a small JSON body. The detail goes to the log, never to the
+ * client: the failure is recorded on the request (`authFailureOf`) for the app's one request log line.
  */
 @Catch(AuthError)
 export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
-  private readonly logger = new Logger('Auth');
-
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     private readonly adapterHost: HttpAdapterHost,
@@ -27,10 +27,11 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
 
   catch(error: AuthError, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
-    const response: unknown = host.switchToHttp().getResponse();
-    const line = `${error.status} ${error.code}: ${error.description}${error.detail ? ` (${error.detail})` : ''}`;
-    // Debug only: a flood of bad tokens must not flood the log; outages are logged once where they are seen.
-    this.logger.debug(line);
+    const http = host.switchToHttp();
+    const response: unknown = http.getResponse();
+    // No log line here: a flood of bad tokens must cost no more log than any flood, so the detail
+    // rides on the request's one log line; outages are logged once where they are seen.
+    recordAuthFailure(http.getRequest<object>(), error);
     if (error instanceof JwksUnavailableError) {
       httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
     }

@@ -12,3 +12,5 @@ export const TOKEN_CACHE = Symbol('auth:token-cache');
 export const SCOPES_METADATA = 'auth:scopes';
 /** The Passport strategy name of {@link JwtStrategy}. */
 export const JWT_STRATEGY = 'jwt';
+/** Injection token of an optional {@link AuthObserver} the app provides (globally) for metrics. */
+export const AUTH_OBSERVER = Symbol('auth:observer');

@@ -9,6 +9,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
 import {
+  AUTH_OBSERVER,
   AUTH_SETTINGS,
   ISSUER_METADATA,
   KEY_PROVIDER,
@@ -17,6 +18,7 @@ import {
 } from './auth.constants.js';
 import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
 import { IssuerMetadataResolver } from './core/issuer-metadata.js';
+import { NOOP_AUTH_OBSERVER, type AuthObserver } from './core/observer.js';
 import { DEFAULT_KEY_SET_POLICY, JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
 import { resolveAuthSettings, type AuthOptions, type AuthSettings } from './core/options.js';
 import { TokenVerifier } from './core/token-verifier.js';
@@ -54,7 +56,11 @@ import { ScopesGuard } from './scopes.guard.js';
     },
     {
       provide: KEY_PROVIDER,
-      useFactory: (settings: AuthSettings, metadata: IssuerMetadataResolver) =>
+      useFactory: (
+        settings: AuthSettings,
+        metadata: IssuerMetadataResolver,
+        observer: AuthObserver | undefined,
+      ) =>
         new JwksKeyProvider(metadata, {
           algorithms: settings.algorithms,
           logger: new Logger('Auth'),
@@ -64,8 +70,9 @@ import { ScopesGuard } from './scopes.guard.js';
             defaultMaxAgeMs: settings.jwksCacheMaxAgeMs,
             ...settings.keySetPolicy,
           },
+          observer,
         }),
-      inject: [AUTH_SETTINGS, ISSUER_METADATA],
+      inject: [AUTH_SETTINGS, ISSUER_METADATA, { token: AUTH_OBSERVER, optional: true }],
     },
     {
       provide: TOKEN_VERIFIER,
@@ -75,21 +82,35 @@ import { ScopesGuard } from './scopes.guard.js';
     },
     {
       provide: TOKEN_CACHE,
-      useFactory: (settings: AuthSettings, keys: KeyProvider) =>
+      useFactory: (
+        settings: AuthSettings,
+        keys: KeyProvider,
+        observer: AuthObserver | undefined,
+      ) =>
         settings.tokenCacheMaxEntries > 0 && settings.tokenCacheMaxBytes > 0
           ? new VerifiedTokenCache(
               { maxEntries: settings.tokenCacheMaxEntries, maxBytes: settings.tokenCacheMaxBytes },
               keys,
+              undefined,
+              observer ?? NOOP_AUTH_OBSERVER,
             )
           : null,
-      inject: [AUTH_SETTINGS, KEY_PROVIDER],
+      inject: [AUTH_SETTINGS, KEY_PROVIDER, { token: AUTH_OBSERVER, optional: true }],
     },
     JwtStrategy,
     JwtAuthGuard,
     ScopesGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
-  exports: [AUTH_SETTINGS, TOKEN_VERIFIER, TOKEN_CACHE, JwtStrategy, JwtAuthGuard, ScopesGuard],
+  exports: [
+    AUTH_SETTINGS,
+    TOKEN_VERIFIER,
+    TOKEN_CACHE,
+    KEY_PROVIDER,
+    JwtStrategy,
+    JwtAuthGuard,
+    ScopesGuard,
+  ],
 })
 export class AuthModule
   extends ConfigurableAuthModule

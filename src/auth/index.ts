@@ -4,7 +4,8 @@ export {
   AUTH_MODULE_OPTIONS_TYPE,
   AUTH_OPTIONS,
 } from './auth.module-definition.js';
-export { AUTH_SETTINGS, TOKEN_VERIFIER } from './auth.constants.js';
+export { AUTH_OBSERVER, AUTH_SETTINGS, KEY_PROVIDER, TOKEN_VERIFIER } from './auth.constants.js';
+export { authFailureOf, claimedIssuerOf } from './auth-failures.js';
 export { JwtAuthGuard } from './jwt-auth.guard.js';
 export { JwtStrategy } from './jwt.strategy.js';
 export { ScopesGuard } from './scopes.guard.js';
@@ -36,5 +37,17 @@ export {
   MissingTokenError,
   type AuthErrorCode,
 } from './core/errors.js';
-export { DEFAULT_KEY_SET_POLICY, type KeySetPolicy } from './core/key-provider.js';
+export {
+  DEFAULT_KEY_SET_POLICY,
+  type KeySetPolicy,
+  type KeySetStatus,
+  type JwksKeyProvider,
+} from './core/key-provider.js';
+export {
+  INVALID_TOKEN_REASONS,
+  NOOP_AUTH_OBSERVER,
+  invalidTokenReason,
+  type AuthObserver,
+  type InvalidTokenReason,
+} from './core/observer.js';
 export { parseSecureUrl } from './core/http-url.js';

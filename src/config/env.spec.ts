@@ -50,6 +50,12 @@ describe('parseEnv', () => {
           corsOrigins: [],
           databaseUrl: undefined,
           dataDir: resolve('data'),
+          observability: {
+            logLevel: 'debug',
+            logFormat: 'pretty',
+            logRequests: true,
+            metricsEnabled: true,
+          },
         },
         problems: [],
       });
@@ -125,6 +131,12 @@ describe('parseEnv', () => {
         corsOrigins: ['https://app.example', 'http://localhost:5173'],
         databaseUrl: undefined,
         dataDir: join(tmpdir(), 'api-data'),
+        observability: {
+          logLevel: 'info',
+          logFormat: 'json',
+          logRequests: true,
+          metricsEnabled: true,
+        },
       });
     });
   });

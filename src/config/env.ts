@@ -4,6 +4,7 @@ import { serverLimitsFrom } from './server.js';
 import { parseStorageEnv } from './storage.env.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import { webEnvFrom, type WebEnv } from './web.env.js';
+import { parseObservability, type ObservabilityEnv } from './observability.js';
 
 /** The environment variables the app reads, parsed and checked. */
 export interface AppEnv {
@@ -36,6 +37,8 @@ export interface AppEnv {
   databaseUrl: string | undefined;
   /** `DATA_DIR`, absolute: the embedded database, the development issuer's key; created on first start. */
   dataDir: string;
+  /** Logs and metrics. */
+  observability: ObservabilityEnv;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -216,6 +219,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const server = serverLimitsFrom(problems, env);
   const web = webEnvFrom(problems, env, production);
   const storage = parseStorageEnv(problems, env);
+  const observability = parseObservability(env, production, problems);
 
   if (devIssuer) {
     if (port === 0) {
@@ -248,6 +252,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       server,
       ...web,
       ...storage,
+      observability,
     },
     problems,
   };

@@ -10,3 +10,5 @@ export {
   validateEnv,
   type AppEnv,
 } from './env.js';
+export { LOG_LEVELS, type LogLevelName, type ObservabilityEnv } from './observability.js';
+export { observabilityConfig } from './observability.config.js';

@@ -1,2 +1,1 @@
 export { listenUrl } from './listen-url.js';
-export { StartupLogger } from './startup.logger.js';

@@ -7,6 +7,7 @@ import { InvalidTokenError, JwksUnavailableError, KEYS_UNAVAILABLE } from './err
 import { fetchJson, unavailable } from './fetch-json.js';
 import type { IssuerMetadataResolver } from './issuer-metadata.js';
 import type { AuthLogger } from './logger.js';
+import type { AuthObserver } from './observer.js';
 
 /** The seam between token verification and wherever the issuer's public keys come from. */
 export interface KeyProvider {
@@ -213,6 +214,7 @@ export class JwksKeyProvider implements KeyProvider {
       policy?: Partial<KeySetPolicy>;
       dispatcher?: Dispatcher;
       now?: () => number;
+      observer?: AuthObserver;
     },
   ) {
     this.policy = { ...DEFAULT_KEY_SET_POLICY, ...options.policy };
@@ -345,7 +347,9 @@ export class JwksKeyProvider implements KeyProvider {
       });
       if (!Array.isArray(body['keys'])) throw new Error('the key set has no "keys" array');
       this.install(await this.importKeySet(jwksUri, body['keys']), maxAgeSec);
+      this.options.observer?.jwksFetch('ok', this.now() - this.lastAttemptAt);
     } catch (error) {
+      this.options.observer?.jwksFetch('error', this.now() - this.lastAttemptAt);
       // While keys cannot be had, the discovery document may have been mended: look again next time.
       this.metadata.recheck();
       this.lastError =
@@ -485,4 +489,38 @@ export class JwksKeyProvider implements KeyProvider {
     this.refreshTimer = setTimeout(() => void this.refresh(), delayMs);
     this.refreshTimer.unref();
   }
+
+  /**
+   * The key set's state now, for readiness probes: cheap, synchronous, and never fetches.
+   */
+  status(): KeySetStatus {
+    const usable = this.usableKeys();
+    return {
+      usable: usable !== undefined,
+      keyCount: usable?.size ?? 0,
+      ageMs: this.keys === undefined ? undefined : this.now() - this.fetchedAt,
+      fresh: this.keys !== undefined && this.now() < this.expiresAt,
+      fetched: this.keys !== undefined || this.lastError !== undefined,
+      fetching: this.inFlight !== undefined,
+      lastError: this.lastError?.detail ?? this.lastError?.message,
+    };
+  }
+}
+
+/** A snapshot of {@link JwksKeyProvider}'s key set, for health checks. */
+export interface KeySetStatus {
+  /** Whether a token signed by a published key can be verified now (fresh keys, or stale ones during an outage). */
+  usable: boolean;
+  /** How many usable keys are held. */
+  keyCount: number;
+  /** Time since the held key set was fetched, in milliseconds; `undefined` before the first fetch. */
+  ageMs: number | undefined;
+  /** Whether the held key set is within its max-age (false: stale, served because the issuer is failing). */
+  fresh: boolean;
+  /** Whether a fetch has ended yet, successfully or not. */
+  fetched: boolean;
+  /** Whether a fetch is in flight. */
+  fetching: boolean;
+  /** Why the last fetch failed, while the issuer keeps failing; `undefined` after a success. */
+  lastError: string | undefined;
 }

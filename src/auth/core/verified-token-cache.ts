@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Principal } from './claims.js';
 import { estimateHeapBytes } from './heap-size.js';
 import type { KeyProvider } from './key-provider.js';
+import { NOOP_AUTH_OBSERVER, type AuthObserver } from './observer.js';
 import { decodeJsonSegment } from './token-header.js';
 
 /** How many verified tokens, and how many bytes of their principals, a {@link VerifiedTokenCache} holds at most. */
@@ -54,6 +55,7 @@ export class VerifiedTokenCache {
     limits: TokenCacheLimits,
     private readonly keys: Pick<KeyProvider, 'hasKey'>,
     private readonly nowSec: () => number = () => Date.now() / 1000,
+    private readonly observer: AuthObserver = NOOP_AUTH_OBSERVER,
   ) {
     this.maxEntryBytes = Math.floor(limits.maxBytes / ENTRY_SHARE);
     this.entries = new LRUCache({
@@ -65,6 +67,12 @@ export class VerifiedTokenCache {
 
   /** The principal of a token verified before and still valid, or `undefined`. */
   get(token: string): Principal | undefined {
+    const principal = this.find(token);
+    this.observer.cacheLookup(principal !== undefined);
+    return principal;
+  }
+
+  private find(token: string): Principal | undefined {
     const id = hash('sha256', token, 'base64url');
     const entry = this.entries.get(id);
     if (entry === undefined) return undefined;

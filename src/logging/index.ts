@@ -1,0 +1,2 @@
+export { LoggingModule } from './logging.module.js';
+export { AppLogger } from './app-logger.js';

@@ -1,0 +1,58 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { authFailureOf, claimedIssuerOf, invalidTokenReason } from '../auth/index.js';
+import { observabilityConfig, type ObservabilityEnv } from '../config/index.js';
+import { addRequestHooks, type FinishedRequest } from '../request-hooks/index.js';
+import { LOGGERS } from './logging.constants.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import type { AppLoggers } from './root-logger.js';
+
+/**
+ * One log line per request, written when the response is sent: request id, method, route pattern,
+ * status, time, and for a request the auth layer refused, why (`auth.error`, `auth.reason`,
+ * `auth.detail`: which claim, which kid, else the client's description; `auth.iss`, the issuer
+ * the token claims). Never the token, never a header. Server hooks rather than a middleware: they
+ * see the route pattern and the guards' outcome, and cost no per-request child logger.
+ */
+@Injectable()
+export class RequestLogHooks implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(LOGGERS) loggers: AppLoggers,
+    @Inject(observabilityConfig.KEY) private readonly env: ObservabilityEnv,
+  ) {
+    this.logger = loggers.requests;
+  }
+
+  private readonly logger: AppLoggers['requests'];
+
+  onModuleInit(): void {
+    if (!this.env.logRequests) return;
+    addRequestHooks(this.adapterHost, {
+      start: (headers, setHeader) =>
+        setHeader(REQUEST_ID_HEADER, requestIdFrom(headers[REQUEST_ID_HEADER])),
+      done: (finished) => this.write(finished),
+    });
+  }
+
+  private write(finished: FinishedRequest): void {
+    const line: Record<string, unknown> = {
+      reqId: finished.responseHeader(REQUEST_ID_HEADER),
+      method: finished.method,
+      route: finished.route,
+      status: finished.statusCode,
+      ms: Math.round(finished.durationMs * 100) / 100,
+    };
+    const failure = authFailureOf(finished.request);
+    if (failure !== undefined) {
+      line['auth'] = {
+        error: failure.code,
+        reason: invalidTokenReason(failure),
+        detail: failure.detail ?? failure.description,
+        iss: claimedIssuerOf(finished.request as Parameters<typeof claimedIssuerOf>[0]),
+      };
+    }
+    if (finished.statusCode >= 500) this.logger.error(line, 'request completed');
+    else this.logger.info(line, 'request completed');
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  addRequestHooks,
+  UNMATCHED_ROUTE,
+  type FinishedRequest,
+  type RequestHooks,
+} from './request-hooks.js';
