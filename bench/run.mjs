@@ -19,7 +19,7 @@ const { values: args } = parseArgs({
     scenarios: {
       type: 'string',
       default:
-        'public,private,private-10k,private-10k-nocache,private-scoped,invalid,invalid-sig,no-token',
+        'public,public-quiet,private,private-10k,private-10k-nocache,private-scoped,invalid,invalid-sig,no-token',
     },
     json: { type: 'string', default: 'bench/results/latest.json' },
     'no-build': { type: 'boolean', default: false },
@@ -34,7 +34,7 @@ if (args.help) {
   process.stdout.write(
     'npm run bench -- [--duration 12] [--rounds 3] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
       '  (each scenario: warm-up, then duration/rounds seconds in each of the interleaved rounds)\n' +
-      '  [--scenarios public,private,private-10k,private-10k-nocache,private-scoped,invalid,invalid-sig,no-token]\n' +
+      '  [--scenarios public,public-quiet,private,private-10k,private-10k-nocache,private-scoped,invalid,invalid-sig,no-token]\n' +
       '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n' +
       '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n' +
       '  [--generator auto|wrk|autocannon]   auto: wrk, installed with apt-get when missing and possible\n' +
@@ -228,9 +228,12 @@ async function startServer(extraEnv) {
 
 // --- scenarios ----------------------------------------------------------------------------------
 const cacheOff = { AUTH_TOKEN_CACHE_MAX_ENTRIES: '0' };
+// The same build without request logs and metrics, on a server of its own: what they cost public.
+const quiet = { LOG_REQUESTS: 'false', METRICS_ENABLED: 'false' };
 const many = tokenFiles('many', manyTokens);
 const scenarios = {
   public: { path: '/api/public', expect: 200 },
+  'public-quiet': { path: '/api/public', serverEnv: quiet, expect: 200 },
   private: { path: '/api/private', authorization: `Bearer ${oneToken}`, expect: 200 },
   'private-10k': { path: '/api/private', ...many, expect: 200 },
   // The full path on every request: the first sight of every token, or a server without the cache.
@@ -412,7 +415,18 @@ const p99Target = (name) => {
   if (r === undefined) return [`${name} p99 ≤ 3× public`, null];
   return [`${name} p99 ≤ 3× public (${r.p99Ratio.toFixed(2)})`, r.p99Ratio <= 3];
 };
+/** Request logs and metrics: public with them ≥ 0.8× public without them (the inverse ratio). */
+const observabilityTarget = () => {
+  const r = row('public-quiet');
+  if (r === undefined) return ['public ≥ 0.8× public-quiet (logs and metrics off)', null];
+  return [
+    `public ≥ 0.8× public-quiet (req/s ${(1 / r.ratio).toFixed(2)}, by CPU ${(1 / r.cpuRatio).toFixed(2)})`,
+    1 / r.ratio >= 0.8,
+    1 / r.cpuRatio >= 0.8,
+  ];
+};
 const targets = [
+  observabilityTarget(),
   ratioTarget('private-10k-nocache', 0.4),
   p99Target('private-10k-nocache'),
   ratioTarget('invalid-sig', 0.4),

@@ -35,7 +35,9 @@ function loadEnv(): AppEnv {
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv();
-  const adapter = new LimitedFastifyAdapter(env.server);
+  const adapter = new LimitedFastifyAdapter(env.server, {
+    logClientErrors: !env.observability.logRequests,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     bufferLogs: true,
   });

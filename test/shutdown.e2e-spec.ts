@@ -98,6 +98,6 @@ describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () =>
     const exit = await exitWithin(running, 5_000);
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(running.output()).not.toMatch(/still open after/);
-    expect(running.output()).toMatch(/\[Shutdown\] closed/);
+    expect(running.output()).toMatch(/"context":"Shutdown","msg":"closed"/);
   });
 });

@@ -43,6 +43,9 @@ export class RequestLogHooks implements OnModuleInit {
       status: finished.statusCode,
       ms: Math.round(finished.durationMs * 100) / 100,
     };
+    // Set by the server when it refused the request or the client aborted it (its own line is then off).
+    const clientError = (finished.request as { clientError?: unknown }).clientError;
+    if (typeof clientError === 'string') line['clientError'] = clientError;
     const failure = authFailureOf(finished.request);
     if (failure !== undefined) {
       line['auth'] = {

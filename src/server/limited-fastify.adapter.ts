@@ -37,7 +37,14 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
   private readonly sockets = new Set<Socket>();
   private draining = false;
 
-  constructor(readonly limits: ServerLimits) {
+  /**
+   * `logClientErrors: false` when a request log already writes a line for every request (its
+   * `clientError` field then carries the code), so that a refused or aborted request costs one line.
+   */
+  constructor(
+    readonly limits: ServerLimits,
+    private readonly clientErrorOptions: { logClientErrors?: boolean } = {},
+  ) {
     super({
       bodyLimit: limits.bodyLimitBytes,
       requestTimeout: limits.requestTimeoutMs,
@@ -84,6 +91,7 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
   /** Wraps Nest's error handler: client errors get a short answer and one debug line, the rest go to Nest. */
   override setErrorHandler(handler: Parameters<FastifyAdapter['setErrorHandler']>[0]) {
     const log = this.log;
+    const logClientErrors = this.clientErrorOptions.logClientErrors ?? true;
     return super.setErrorHandler(function (
       this: unknown,
       error: unknown,
@@ -93,11 +101,13 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
       const status = clientErrorStatus(error);
       if (status === undefined) return Reflect.apply(handler, this, [error, request, reply]);
       const { code } = error as FastifyError;
-      log.debug(
-        code.startsWith('FST_')
-          ? `${request.method} request refused with ${status}: ${code}`
-          : `${request.method} request aborted by the client (${code})`,
-      );
+      (request as { clientError?: string }).clientError = code;
+      if (logClientErrors)
+        log.debug(
+          code.startsWith('FST_')
+            ? `${request.method} request refused with ${status}: ${code}`
+            : `${request.method} request aborted by the client (${code})`,
+        );
       void reply.code(status).header('connection', 'close').send(errorBody(status));
     });
   }
