@@ -3,7 +3,7 @@
 // table of ratios to the public route measured in the same run. See docs/PERFORMANCE.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +195,8 @@ async function startServer(extraEnv) {
       AUTH_AUDIENCE: audience,
       AUTH_TOKEN_CACHE_MAX_ENTRIES: args['token-cache'],
       NO_COLOR: '1',
+      // Each server its own embedded user database: one data directory serves one process.
+      DATA_DIR: join(work, `data-${port}`),
       ...serverEnv,
       ...extraEnv,
     },
@@ -337,6 +339,8 @@ for (const server of servers.values()) {
   await new Promise((resolve) => server.child.on('exit', resolve));
 }
 issuer.close();
+// Tokens and the servers' embedded databases.
+rmSync(work, { recursive: true, force: true });
 
 // --- report -------------------------------------------------------------------------------------
 const median = (values) => {
