@@ -2,8 +2,8 @@ import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { RunningApp } from './support/app.js';
-import { freePort, get, type Reply } from './support/http.js';
-import { startMain, type AppProcess } from './support/process.js';
+import { get, type Reply } from './support/http.js';
+import { startProductionMain, type AppProcess } from './support/process.js';
 import { startProbeApp } from './support/probe-host.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
@@ -108,16 +108,7 @@ describe('a 2,000-key JWKS (node dist/main.js)', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    app = startMain({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_ISSUER_URL: issuer.url,
-      AUTH_AUDIENCE: issuer.audience,
-    });
-    await app.waitFor(/Listening on/);
+    ({ app, url } = await startProductionMain(issuer));
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { AppModule } from '../src/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { freePort, get } from './support/http.js';
-import { startMain, type AppProcess } from './support/process.js';
+import { get } from './support/http.js';
+import { startProductionMain, type AppProcess } from './support/process.js';
 import { TestIssuer } from './support/test-issuer.js';
 
 /** The JSON lines the app has written so far. */
@@ -80,17 +80,9 @@ describe('request logs and metrics (node dist/main.js, production)', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    app = startMain({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_ISSUER_URL: issuer.url,
-      AUTH_AUDIENCE: issuer.audience,
+    ({ app, url } = await startProductionMain(issuer, {
       DATABASE_URL: 'postgres://app:hunter2-db-password@127.0.0.1:5432/app',
-    });
-    await app.waitFor(/Listening on/);
+    }));
     // The start-up warm-up has fetched the keys once readiness says so.
     const deadline = Date.now() + 5_000;
     while ((await get(url, 'health/ready')).status !== 200 && Date.now() < deadline) {

@@ -1,5 +1,5 @@
 import { freePort, get } from './support/http.js';
-import { startMain, type AppProcess } from './support/process.js';
+import { startMain, type AppProcess, startProductionMain } from './support/process.js';
 import { rawConnection, rssMb, sleep, within, type RawConnection } from './support/raw-http.js';
 import { TestIssuer } from './support/test-issuer.js';
 
@@ -42,20 +42,12 @@ describe('HTTP server limits in production (node dist/main.js)', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    app = startMain({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_ISSUER_URL: issuer.url,
-      AUTH_AUDIENCE: issuer.audience,
+    ({ app, url } = await startProductionMain(issuer, {
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
       HTTP_MAX_REQUESTS_PER_SOCKET: '50',
       HTTP_MAX_CONNECTIONS: '400',
-    });
-    await app.waitFor(/Listening on/);
+    }));
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
-import { freePort, get } from './support/http.js';
-import { startMain, type AppProcess } from './support/process.js';
+import { get } from './support/http.js';
+import { startProductionMain, type AppProcess } from './support/process.js';
 import { rawConnection, sleep, within } from './support/raw-http.js';
 import { TestIssuer } from './support/test-issuer.js';
 
@@ -19,17 +19,7 @@ describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () =>
   afterAll(() => issuer.stop());
 
   async function start(env: Record<string, string> = {}): Promise<AppProcess> {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    app = startMain({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_ISSUER_URL: issuer.url,
-      AUTH_AUDIENCE: issuer.audience,
-      ...env,
-    });
-    await app.waitFor(/Listening on/);
+    ({ app, url } = await startProductionMain(issuer, env));
     return app;
   }
 

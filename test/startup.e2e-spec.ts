@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, get } from './support/http.js';
-import { emptyDir, startMain, type AppProcess } from './support/process.js';
+import { emptyDir, startMain, type AppProcess, startProductionMain } from './support/process.js';
 import { TestIssuer } from './support/test-issuer.js';
 
 const run = promisify(execFile);
@@ -103,16 +103,7 @@ describe('production start against a real issuer', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}/`;
-    app = startMain({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      AUTH_ISSUER_URL: issuer.url,
-      AUTH_AUDIENCE: issuer.audience,
-    });
-    await app.waitFor(/Listening on/);
+    ({ app, url } = await startProductionMain(issuer));
   });
 
   afterAll(async () => {

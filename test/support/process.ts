@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freshDataDir } from './data-dir.js';
+import { freePort } from './http.js';
 
 /** The built entry point; `npm test` builds it first. */
 export const MAIN = resolve('dist/main.js');
@@ -78,4 +79,25 @@ export function startMain(env: Record<string, string>, cwd = emptyDir()): AppPro
       await exited;
     },
   };
+}
+
+/**
+ * Starts the built app in production against `issuer` on a free loopback port, with `env` on top,
+ * and resolves once it listens, with its base URL (ending in `/`).
+ */
+export async function startProductionMain(
+  issuer: { url: string; audience: string },
+  env: Record<string, string> = {},
+): Promise<{ app: AppProcess; url: string }> {
+  const port = await freePort();
+  const app = startMain({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AUTH_ISSUER_URL: issuer.url,
+    AUTH_AUDIENCE: issuer.audience,
+    ...env,
+  });
+  await app.waitFor(/Listening on/);
+  return { app, url: `http://127.0.0.1:${port}/` };
 }
