@@ -1,4 +1,5 @@
 import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { flag, list, set, wholeNumber, type Env } from './env-values.js';
 import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
 import { parseStorageEnv } from './storage.env.js';
@@ -53,22 +54,6 @@ export class ConfigError extends Error {
 export const DEFAULT_DEV_AUDIENCE = 'https://quickstarts/api';
 const ISSUER_EXAMPLE = 'https://YOUR_TENANT.auth0.com/';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function set(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function list(value: string | undefined): string[] {
-  return value === undefined
-    ? []
-    : value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-}
-
 function checkUrl(problems: string[], name: string, value: string, example: string): void {
   const parsed = parseSecureUrl(value);
   if (parsed === 'is not a valid URL') {
@@ -78,27 +63,6 @@ function checkUrl(problems: string[], name: string, value: string, example: stri
       `${name} must use https (http only for localhost); set it like ${name}=${example}`,
     );
   }
-}
-
-/**
- * A whole number from 0 to `max`, or `fallback` when unset; else a problem line. Also used by the
- * parsers that live in their own files.
- */
-export function wholeNumber(
-  problems: string[],
-  env: Env,
-  name: string,
-  fallback: number,
-  max: number,
-): number {
-  const raw = set(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > max) {
-    problems.push(`${name} must be a whole number from 0 to ${max}; unset it to use ${fallback}`);
-    return fallback;
-  }
-  return value;
 }
 
 /** A bare host name with an optional port, as Auth0 shows a tenant's domain. */
@@ -201,11 +165,13 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   }
 
   const clockToleranceSec = wholeNumber(problems, env, 'AUTH_CLOCK_TOLERANCE_SEC', 60, 3600);
-  const requireAtJwt = set(env, 'AUTH_REQUIRE_AT_JWT');
-  if (requireAtJwt !== undefined && !['true', 'false'].includes(requireAtJwt)) {
-    problems.push('AUTH_REQUIRE_AT_JWT must be true or false; unset it to accept typ JWT too');
-  }
-  const requireAccessTokenType = requireAtJwt === 'true';
+  const requireAccessTokenType = flag(
+    problems,
+    env,
+    'AUTH_REQUIRE_AT_JWT',
+    false,
+    'accept typ JWT too',
+  );
   const tokenCacheMaxEntries = wholeNumber(
     problems,
     env,

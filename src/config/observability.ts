@@ -1,3 +1,5 @@
+import { flag, set, type Env } from './env-values.js';
+
 /** Logging and metrics settings, from `LOG_LEVEL`, `LOG_FORMAT`, `LOG_REQUESTS` and `METRICS_ENABLED`. */
 export interface ObservabilityEnv {
   /** pino level; `silent` writes nothing. */
@@ -15,23 +17,6 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 /** One of {@link LOG_LEVELS}. */
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function flag(problems: string[], env: Env, name: string, fallback: boolean): boolean {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  if (raw !== 'true' && raw !== 'false') {
-    problems.push(`${name} must be true or false; unset it to use ${fallback}`);
-    return fallback;
-  }
-  return raw === 'true';
-}
-
 /** Parses the logging and metrics variables, pushing one line per mistake onto `problems`. */
 export function parseObservability(
   env: Env,
@@ -39,7 +24,7 @@ export function parseObservability(
   problems: string[],
 ): ObservabilityEnv {
   const defaultLevel: LogLevelName = production ? 'info' : 'debug';
-  const level = value(env, 'LOG_LEVEL')?.toLowerCase() ?? defaultLevel;
+  const level = set(env, 'LOG_LEVEL')?.toLowerCase() ?? defaultLevel;
   let logLevel: LogLevelName = defaultLevel;
   if ((LOG_LEVELS as readonly string[]).includes(level)) logLevel = level as LogLevelName;
   else {
@@ -48,7 +33,7 @@ export function parseObservability(
     );
   }
   const defaultFormat = production ? 'json' : 'pretty';
-  const format = value(env, 'LOG_FORMAT') ?? defaultFormat;
+  const format = set(env, 'LOG_FORMAT') ?? defaultFormat;
   if (format !== 'json' && format !== 'pretty') {
     problems.push(`LOG_FORMAT must be json or pretty; unset it to use ${defaultFormat}`);
   }

@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { set, type Env } from './env-values.js';
 
 /** Where the app keeps its state: a PostgreSQL server, or the embedded database under the data directory. */
 export interface StorageEnv {
@@ -9,15 +10,8 @@ export interface StorageEnv {
   dataDir: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const DATABASE_URL_FIX =
   'set it like DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DATABASE, or unset it to use the embedded database under DATA_DIR';
-
-function set(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
 /** Checks `DATABASE_URL` without ever repeating it: it may hold a password. */
 function databaseUrlFrom(problems: string[], env: Env): string | undefined {

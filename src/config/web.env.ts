@@ -1,4 +1,4 @@
-type Env = Readonly<Record<string, string | undefined>>;
+import { flag, list, set, type Env } from './env-values.js';
 
 /** What the web-facing variables configure: API docs and cross-origin access. */
 export interface WebEnv {
@@ -10,18 +10,14 @@ export interface WebEnv {
 
 /** Parses `DOCS_ENABLED` (default: on outside production) and `CORS_ORIGINS` (default: off). */
 export function webEnvFrom(problems: string[], env: Env, production: boolean): WebEnv {
-  const docs = env['DOCS_ENABLED']?.trim() || undefined;
-  if (docs !== undefined && docs !== 'true' && docs !== 'false') {
-    problems.push(
-      `DOCS_ENABLED must be true or false; unset it to serve /docs ${production ? 'never' : 'in development only'}`,
-    );
-  }
-  const docsEnabled = docs === undefined ? !production : docs === 'true';
-
-  const corsOrigins = (env['CORS_ORIGINS'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const docsEnabled = flag(
+    problems,
+    env,
+    'DOCS_ENABLED',
+    !production,
+    `serve /docs ${production ? 'never' : 'in development only'}`,
+  );
+  const corsOrigins = list(set(env, 'CORS_ORIGINS'));
   const isOrigin = (value: string) => {
     // An origin is scheme://host[:port] with nothing after it: what a browser sends in Origin.
     if (!URL.canParse(value)) return false;
