@@ -35,7 +35,12 @@ export class AppModule {
           (env) => parseEnv(env).value.observability.metricsEnabled,
         ),
         ConditionalModule.registerWhen(DevIssuerModule, (env) => parseEnv(env).value.devIssuer),
-        AuthModule.forRootAsync({ isGlobal: true, ...authConfig.asProvider() }),
+        // Secure by default: a route needs a token unless it says @Public().
+        AuthModule.forRootAsync({
+          isGlobal: true,
+          protectAllRoutes: true,
+          ...authConfig.asProvider(),
+        }),
         MessagesModule,
         UsersModule.forRootAsync({ isGlobal: true, ...usersConfig.asProvider() }),
         HealthModule.forRoot({ readiness: [DatabaseIndicator] }),

@@ -1,5 +1,6 @@
 import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { throwError, type Observable } from 'rxjs';
 import { recordAuthFailure } from './auth-failures.js';
 import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
@@ -13,10 +14,37 @@ export interface AuthErrorBody {
   error_description: string;
 }
 
+/** The body every transport sends for `error`: its HTTP status, RFC 6750 code and safe description. */
+export function authErrorBody(error: AuthError): AuthErrorBody {
+  return { statusCode: error.status, error: error.code, error_description: error.description };
+}
+
 /**
- * Writes every auth failure, on Express or Fastify: the status, an RFC 6750 §3 `WWW-Authenticate`
- * challenge (or `Retry-After` for 503) and a small JSON body. The detail goes to the log, never to the
- * client: the failure is recorded on the request (`authFailureOf`) for the app's one request log line.
+ * What a microservice client receives for an auth failure: what `new RpcException(body)` would send
+ * through Nest's RPC exception filter (`getError()`, an object, as is), plus Nest's usual `status` and
+ * `message`. Built here rather than as an `RpcException`, which would make `@nestjs/microservices` a
+ * dependency of every HTTP-only user of this module.
+ */
+export interface RpcAuthError extends AuthErrorBody {
+  status: 'error';
+  message: string;
+}
+
+/** A socket.io socket, or a `ws` WebSocket, as far as an error event needs. */
+interface WsClient {
+  emit?: (event: string, data: unknown) => unknown;
+  send?: (data: string) => unknown;
+}
+
+/** The event a WebSocket client receives an auth failure on: Nest's own `exception` event. */
+export const WS_EXCEPTION_EVENT = 'exception';
+
+/**
+ * Writes every auth failure, per transport. HTTP (Express or Fastify): the status, an RFC 6750 §3
+ * `WWW-Authenticate` challenge (or `Retry-After` for 503) and a small JSON body. WebSocket: an
+ * `exception` event with the same body. Microservices: an error with the same fields (see
+ * {@link RpcAuthError}). The detail goes to the log, never to the client: on HTTP the failure is
+ * recorded on the request (`authFailureOf`) for the app's one request log line.
  */
 @Catch(AuthError)
 export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
@@ -25,24 +53,54 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  catch(error: AuthError, host: ArgumentsHost): void {
+  catch(error: AuthError, host: ArgumentsHost): void | Observable<never> {
+    switch (host.getType<string>()) {
+      case 'http':
+        return this.replyHttp(error, host);
+      case 'ws':
+        return this.emitWs(error, host);
+      case 'rpc':
+        return this.failRpc(error);
+      // Team graphql: `case 'graphql':` goes here (a GraphQL error whose extensions carry the body).
+      default:
+        // A transport this filter cannot write to: Nest's own handling of that transport answers.
+        throw error;
+    }
+  }
+
+  private replyHttp(error: AuthError, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
-    const http = host.switchToHttp();
-    const response: unknown = http.getResponse();
+    const request = host.getArgByIndex<object>(0);
+    const response = host.getArgByIndex<unknown>(1);
     // No log line here: a flood of bad tokens must cost no more log than any flood, so the detail
     // rides on the request's one log line; outages are logged once where they are seen.
-    recordAuthFailure(http.getRequest<object>(), error);
+    recordAuthFailure(request, error);
     if (error instanceof JwksUnavailableError) {
       httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
     }
     const challenge = bearerChallenge(error, this.settings.realm);
     if (challenge !== undefined) httpAdapter.setHeader(response, 'WWW-Authenticate', challenge);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
-    const body: AuthErrorBody = {
-      statusCode: error.status,
-      error: error.code,
-      error_description: error.description,
+    httpAdapter.reply(response, authErrorBody(error), error.status);
+  }
+
+  /** The refused message's client gets an `exception` event (socket.io `emit`, or a `ws` frame). */
+  private emitWs(error: AuthError, host: ArgumentsHost): void {
+    const client = host.getArgByIndex<WsClient | undefined>(0);
+    const body = authErrorBody(error);
+    if (typeof client?.emit === 'function') client.emit(WS_EXCEPTION_EVENT, body);
+    else if (typeof client?.send === 'function') {
+      client.send(JSON.stringify({ event: WS_EXCEPTION_EVENT, data: body }));
+    }
+  }
+
+  /** The caller's `send()` observable errors with a {@link RpcAuthError}. */
+  private failRpc(error: AuthError): Observable<never> {
+    const rpcError: RpcAuthError = {
+      status: 'error',
+      message: error.description,
+      ...authErrorBody(error),
     };
-    httpAdapter.reply(response, body, error.status);
+    return throwError(() => rpcError);
   }
 }

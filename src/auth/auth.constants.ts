@@ -14,3 +14,7 @@ export const SCOPES_METADATA = 'auth:scopes';
 export const JWT_STRATEGY = 'jwt';
 /** Injection token of an optional {@link AuthObserver} the app provides (globally) for metrics. */
 export const AUTH_OBSERVER = Symbol('auth:observer');
+/** Metadata key under which `@Public()` marks a route or controller as open under `protectAllRoutes`. */
+export const PUBLIC_METADATA = 'auth:public';
+/** Injection token of the `protectAllRoutes` flag `AuthModule` was registered with (a boolean). */
+export const PROTECT_ALL_ROUTES = Symbol('auth:protect-all-routes');

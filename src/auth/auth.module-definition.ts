@@ -1,7 +1,25 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PROTECT_ALL_ROUTES } from './auth.constants.js';
 import type { AuthOptions } from './core/options.js';
+import { GlobalAuthGuard } from './global-auth.guard.js';
 
-/** The `forRoot`/`forRootAsync` machinery of `AuthModule`, with an `isGlobal` extra. */
+/** What `forRoot`/`forRootAsync` take besides {@link AuthOptions}: they shape the module itself. */
+export interface AuthModuleExtras {
+  /**
+   * Make the guards usable in every module.
+   * @default false
+   */
+  isGlobal: boolean;
+  /**
+   * Secure by default: every handler (HTTP, WebSocket, microservice) needs a valid token and its
+   * `@Scopes()`, through a global guard (`APP_GUARD`); `@Public()` opens a route or a controller.
+   * @default false
+   */
+  protectAllRoutes: boolean;
+}
+
+/** The `forRoot`/`forRootAsync` machinery of `AuthModule`, with `isGlobal` and `protectAllRoutes` extras. */
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,
   MODULE_OPTIONS_TOKEN: AUTH_OPTIONS,
@@ -10,8 +28,18 @@ export const {
 } = new ConfigurableModuleBuilder<AuthOptions>({ moduleName: 'Auth' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
+  .setExtras<AuthModuleExtras>(
+    { isGlobal: false, protectAllRoutes: false },
+    (definition, extras) => {
+      const protectAllRoutes = extras.protectAllRoutes === true;
+      const providers: Provider[] = [{ provide: PROTECT_ALL_ROUTES, useValue: protectAllRoutes }];
+      if (protectAllRoutes) providers.push({ provide: APP_GUARD, useClass: GlobalAuthGuard });
+      return {
+        ...definition,
+        global: extras.isGlobal,
+        providers: [...(definition.providers ?? []), ...providers],
+        exports: [...(definition.exports ?? []), PROTECT_ALL_ROUTES],
+      };
+    },
+  )
   .build();

@@ -25,12 +25,15 @@ import { TokenVerifier } from './core/token-verifier.js';
 import { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { RoutePolicies } from './route-policy.js';
 import { ScopesGuard } from './scopes.guard.js';
+import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
 
 /**
  * Protects routes with OAuth 2.0 bearer access tokens (JWTs) from one issuer. Import it once with
- * `AuthModule.forRoot({...})` or `forRootAsync({...})`, then guard routes with
- * `@UseGuards(JwtAuthGuard, ScopesGuard)` and `@Scopes(...)`.
+ * `AuthModule.forRoot({...})` or `forRootAsync({...})`, then either protect every handler with
+ * `protectAllRoutes: true` (and open some with `@Public()`) or guard handlers with
+ * `@UseGuards(JwtAuthGuard)`; `@Scopes(...)` is enforced by either.
  */
 @Module({
   imports: [PassportModule],
@@ -98,8 +101,10 @@ import { ScopesGuard } from './scopes.guard.js';
       inject: [AUTH_SETTINGS, KEY_PROVIDER, { token: AUTH_OBSERVER, optional: true }],
     },
     JwtStrategy,
+    RoutePolicies,
     JwtAuthGuard,
     ScopesGuard,
+    WsHandshakeMiddleware,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
   exports: [
@@ -108,8 +113,10 @@ import { ScopesGuard } from './scopes.guard.js';
     TOKEN_CACHE,
     KEY_PROVIDER,
     JwtStrategy,
+    RoutePolicies,
     JwtAuthGuard,
     ScopesGuard,
+    WsHandshakeMiddleware,
   ],
 })
 export class AuthModule

@@ -1,9 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthRequest } from './bearer-token.request.js';
+import { authCarrierOf } from './auth-carrier.js';
 import type { Principal } from './core/claims.js';
 
-/** The verified caller ({@link Principal}) of a route guarded by `JwtAuthGuard`. */
+/**
+ * The verified caller ({@link Principal}) of a handler guarded by `JwtAuthGuard` (or the global
+ * guard), on HTTP, WebSocket (socket.io) and microservice handlers alike.
+ */
 export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal | undefined =>
-    context.switchToHttp().getRequest<AuthRequest>().user as Principal | undefined,
+    authCarrierOf(context).user as Principal | undefined,
 );

@@ -4,20 +4,40 @@ export {
   AUTH_MODULE_OPTIONS_TYPE,
   AUTH_OPTIONS,
 } from './auth.module-definition.js';
-export { AUTH_OBSERVER, AUTH_SETTINGS, KEY_PROVIDER, TOKEN_VERIFIER } from './auth.constants.js';
+export {
+  AUTH_OBSERVER,
+  AUTH_SETTINGS,
+  KEY_PROVIDER,
+  PROTECT_ALL_ROUTES,
+  TOKEN_VERIFIER,
+} from './auth.constants.js';
+export type { AuthModuleExtras } from './auth.module-definition.js';
+export { authCarrierOf } from './auth-carrier.js';
+export type { AuthRequest } from './bearer-token.request.js';
+export { GlobalAuthGuard } from './global-auth.guard.js';
+export { Public } from './public.decorator.js';
+export { RoutePolicies, type RoutePolicy } from './route-policy.js';
+export { WsHandshakeMiddleware, type HandshakeError } from './ws-handshake.middleware.js';
 export { authFailureOf, claimedIssuerOf } from './auth-failures.js';
 export { JwtAuthGuard } from './jwt-auth.guard.js';
 export { JwtStrategy } from './jwt.strategy.js';
 export { ScopesGuard } from './scopes.guard.js';
 export { Scopes, scopeRequirementOf, type ScopeRequirement } from './scopes.decorator.js';
 export {
+  protectsAllRoutes,
   routeRequirementOf,
   type RouteController,
   type RouteHandler,
   type RouteRequirement,
 } from './route-requirement.js';
 export { CurrentUser } from './current-user.decorator.js';
-export { AuthExceptionFilter, type AuthErrorBody } from './auth-exception.filter.js';
+export {
+  AuthExceptionFilter,
+  WS_EXCEPTION_EVENT,
+  authErrorBody,
+  type AuthErrorBody,
+  type RpcAuthError,
+} from './auth-exception.filter.js';
 export {
   DEFAULT_TOKEN_CACHE_MAX_BYTES,
   MAX_TOKEN_CACHE_BYTES,
@@ -35,6 +55,7 @@ export {
   JwksUnavailableError,
   KEYS_UNAVAILABLE,
   MissingTokenError,
+  UnsupportedContextError,
   type AuthErrorCode,
 } from './core/errors.js';
 export {

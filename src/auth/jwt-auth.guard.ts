@@ -1,11 +1,41 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { authCarrierOf } from './auth-carrier.js';
 import { JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
 import { takeBearerToken, type AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
-import { AuthError, InvalidTokenError, MissingTokenError } from './core/errors.js';
+import {
+  AuthError,
+  InsufficientScopeError,
+  InvalidTokenError,
+  MissingTokenError,
+} from './core/errors.js';
+import { hasScopes } from './core/scopes.js';
 import type { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { RoutePolicies, type RoutePolicy } from './route-policy.js';
+
+/**
+ * Where a guard notes, on the invocation's `ExecutionContext` (one per handler call, shared by every
+ * guard of that call), the principal it admitted: a second token guard of the same call (global and
+ * `@UseGuards`, or `JwtAuthGuard` and `ScopesGuard`) is then a no-op. On the context rather than the
+ * request, because a socket's handshake request outlives one message and must be checked again.
+ */
+const ADMITTED = Symbol('auth:admitted');
+type Marked = ExecutionContext & { [ADMITTED]?: unknown };
+
+/** Throws `insufficient_scope` unless `principal` grants what `policy` requires (RFC 6750 §3.1). */
+function checkScopes(policy: RoutePolicy, principal: Principal): void {
+  const required = policy.scopes;
+  if (required === null || hasScopes(principal.scopes, required.scopes, required.match)) return;
+  const list = required.scopes.join(' ');
+  throw new InsufficientScopeError(
+    required.scopes,
+    required.match === 'all'
+      ? `token lacks the required scope: ${list}`
+      : `token lacks every one of the accepted scopes: ${list}`,
+  );
+}
 
 /** jsonwebtoken's errors, told apart by name so that its internals never reach the client. */
 function fromJsonWebTokenError(info: Error): InvalidTokenError {
@@ -23,32 +53,67 @@ function fromJsonWebTokenError(info: Error): InvalidTokenError {
 }
 
 /**
- * Requires a valid bearer access token (`AuthGuard('jwt')`): extracts it strictly, answers a
- * token verified before from the {@link VerifiedTokenCache}, lets Passport verify the others, and
- * turns Passport's `err`/`info` into this library's errors. Sets `request.user` to the caller's
- * {@link Principal}.
+ * Requires a valid bearer access token (`AuthGuard('jwt')`) and the route's `@Scopes()`: extracts
+ * the token strictly from the transport's carrier ({@link authCarrierOf}), answers a token verified
+ * before from the {@link VerifiedTokenCache}, lets Passport verify the others, and turns Passport's
+ * `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
+ * caller's {@link Principal}.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   constructor(
     @Inject(TOKEN_CACHE) private readonly cache: VerifiedTokenCache | null,
     private readonly strategy: JwtStrategy,
+    private readonly policies: RoutePolicies,
   ) {
     super();
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthRequest>();
+    return this.check(context, this.policies.of(context));
+  }
+
+  /** {@link canActivate} with the route's policy already read (by the global guard). */
+  check(context: ExecutionContext, policy: RoutePolicy): boolean | Promise<boolean> {
+    const request = authCarrierOf(context);
+    const admitted = (context as Marked)[ADMITTED];
+    // Another token guard of this same call admitted this principal, with this route's scopes.
+    if (admitted !== undefined && admitted === request.user) return true;
     const token = takeBearerToken(request);
     // Passport's per-request machinery costs about as much as the rest of the request, so a token
     // seen before skips it (synchronously: no promise on the hot path); every check Passport would
     // make was made when the entry was stored.
     const cached = this.cache?.get(token);
     if (cached !== undefined) {
-      request.user = cached;
+      this.admit(context, policy, request, cached);
       return true;
     }
-    return this.verify(request, token);
+    return this.verify(request, token).then((principal) => {
+      this.admit(context, policy, request, principal);
+      return true;
+    });
+  }
+
+  /**
+   * Verifies the carrier's token outside a guard (a WebSocket handshake) and sets `user` on it;
+   * rejects with the `AuthError` a guard would throw.
+   */
+  async authenticate(request: AuthRequest): Promise<Principal> {
+    const token = takeBearerToken(request);
+    const principal = this.cache?.get(token) ?? (await this.verify(request, token));
+    request.user = principal;
+    return principal;
+  }
+
+  private admit(
+    context: ExecutionContext,
+    policy: RoutePolicy,
+    request: AuthRequest,
+    principal: Principal,
+  ): void {
+    request.user = principal;
+    checkScopes(policy, principal);
+    (context as Marked)[ADMITTED] = principal;
   }
 
   /**
@@ -56,14 +121,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
    * `super.canActivate` cost a dozen closures, objects and promises per request) and its outcome
    * goes through {@link handleRequest}.
    */
-  private verify(request: AuthRequest, token: string): Promise<boolean> {
+  private verify(request: AuthRequest, token: string): Promise<Principal> {
     return new Promise((resolve, reject) => {
       this.strategy.run(request, (err, user, info) => {
         try {
           const principal = this.handleRequest<Principal>(err, user, info);
-          request.user = principal;
           this.cache?.set(token, principal);
-          resolve(true);
+          resolve(principal);
         } catch (error) {
           reject(error);
         }

@@ -8,6 +8,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/index.js';
 import {
   DevIssuerKeys,
   MIN_TOKEN_LIFETIME_SEC,
@@ -53,6 +54,7 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
  * its JWKS, and a token endpoint that answers like Auth0's client-credentials grant.
  */
 @ApiTags('development issuer')
+@Public()
 @Controller()
 export class DevIssuerController {
   constructor(private readonly keys: DevIssuerKeys) {}

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import {
+  protectsAllRoutes,
   routeRequirementOf,
   type RouteController,
   type RouteHandler,
@@ -16,6 +17,7 @@ export const DOCS_PATH = '/docs';
 function requirementsByOperationId(app: INestApplication): Map<string, RouteRequirement> {
   const reflector = app.get(Reflector);
   const scanner = new MetadataScanner();
+  const protectAllRoutes = protectsAllRoutes(app);
   const requirements = new Map<string, RouteRequirement>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -28,7 +30,7 @@ function requirementsByOperationId(app: INestApplication): Map<string, RouteRequ
         if (typeof handler !== 'function') continue;
         requirements.set(
           `${controller.name}_${key}`,
-          routeRequirementOf(reflector, handler as RouteHandler, controller),
+          routeRequirementOf(reflector, handler as RouteHandler, controller, protectAllRoutes),
         );
       }
     }

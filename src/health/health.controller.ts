@@ -1,9 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../auth/index.js';
 import { READINESS_INDICATORS } from './health.constants.js';
 import type { ReadinessIndicator } from './readiness-indicator.js';
 
 /** Liveness and readiness probes for orchestrators (Kubernetes, load balancers). */
+// Probes answer orchestrators, which hold no token.
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { JwtAuthGuard, Scopes, ScopesGuard } from '../auth/index.js';
+import { JwtAuthGuard, Public, Scopes, ScopesGuard } from '../auth/index.js';
 import { Message, MessagesService } from './messages.service.js';
 import { READ_MESSAGES } from './messages.scopes.js';
 
@@ -11,6 +11,7 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('public')
+  @Public()
   @ApiOkResponse({ type: Message })
   public(): Message {
     return this.messages.publicMessage();

@@ -1,7 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from '../auth/index.js';
 import { MetricsService } from './metrics.service.js';
 
 /** `GET /metrics` in the Prometheus text format. */
+// Scraped by Prometheus without a token; keep /metrics off the public network (see README).
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -96,3 +96,10 @@ export class JwksUnavailableError extends AuthError {
     });
   }
 }
+
+/**
+ * The handler runs on a transport whose credentials the auth layer cannot read (an execution
+ * context type it does not know, or a client without a handshake): refused like a request without
+ * credentials, never let through.
+ */
+export class UnsupportedContextError extends MissingTokenError {}
