@@ -1,7 +1,7 @@
 import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../src/app.module.js';
-import { AuthModule, JwtAuthGuard, Scopes, ScopesGuard } from '../src/auth/index.js';
+import { AuthModule, JwtAuthGuard, Public, Scopes, ScopesGuard } from '../src/auth/index.js';
 import { setupDocs } from '../src/docs/index.js';
 import { setupHttpSecurity } from '../src/http-security/index.js';
 import { startApp, type RunningApp } from './support/app.js';
@@ -148,6 +148,62 @@ describe('scopes in the docs come from @Scopes, the metadata ScopesGuard enforce
     const operation = await ordersSecurity(Scopes.any('orders:read', 'orders:admin'));
     expect(operation.security).toEqual([{ bearer: ['orders:read'] }, { bearer: ['orders:admin'] }]);
     expect(operation.description).toContain('at least one of');
+  });
+});
+
+describe('docs of an app with protectAllRoutes', () => {
+  it('documents an undecorated route as needing a token, a @Public() one as open, and @Scopes on either', async () => {
+    const issuer = await new TestIssuer().start();
+    @Controller('shop')
+    class ShopController {
+      @Get('cart')
+      cart(): string {
+        return 'cart';
+      }
+
+      @Get('catalog')
+      @Public()
+      catalog(): string {
+        return 'catalog';
+      }
+
+      @Get('stock')
+      @Public()
+      @Scopes('stock:read')
+      stock(): string {
+        return 'stock';
+      }
+    }
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          jwksWarmUp: false,
+          protectAllRoutes: true,
+        }),
+      ],
+      controllers: [ShopController],
+    })
+    class ShopModule {}
+    const running = await startApp(ShopModule, 'fastify', 0, withDocs);
+    try {
+      const doc = await documentOf(running.url);
+      expect(doc.paths['/shop/cart']?.get?.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(doc.paths['/shop/cart']!.get!.responses).sort()).toEqual([
+        '200',
+        '401',
+        '503',
+      ]);
+      expect(doc.paths['/shop/catalog']?.get?.security).toBeUndefined();
+      expect(doc.paths['/shop/stock']?.get?.security).toEqual([{ bearer: ['stock:read'] }]);
+      // Swagger UI is not a Nest route: the global guard never sees it.
+      expect((await get(running.url, 'docs')).status).toBe(200);
+      expect((await get(running.url, 'shop/cart')).status).toBe(401);
+    } finally {
+      await running.app.close();
+      await issuer.stop();
+    }
   });
 });
 
