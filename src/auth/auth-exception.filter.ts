@@ -5,6 +5,8 @@ import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
 import { AuthError, JwksUnavailableError } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
+import { graphqlCarrierOf } from './graphql-carrier.js';
+import { graphqlErrorOf } from './graphql-errors.js';
 
 /** The JSON body of every auth failure. */
 export interface AuthErrorBody {
@@ -17,6 +19,7 @@ export interface AuthErrorBody {
  * Writes every auth failure, on Express or Fastify: the status, an RFC 6750 §3 `WWW-Authenticate`
  * challenge (or `Retry-After` for 503) and a small JSON body. The detail goes to the log, never to the
  * client: the failure is recorded on the request (`authFailureOf`) for the app's one request log line.
+ * A GraphQL resolver's failure is rethrown as a `GraphqlAuthError` with the same code, status and challenge.
  */
 @Catch(AuthError)
 export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
@@ -26,6 +29,9 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
   ) {}
 
   catch(error: AuthError, host: ArgumentsHost): void {
+    // A resolver's failure is answered by the GraphQL server in its `errors`, not by writing the
+    // HTTP response (there may be none: subscriptions): rethrow it in the shape GraphQL prints.
+    if (host.getType<string>() === 'graphql') this.rethrowForGraphql(error, host);
     const { httpAdapter } = this.adapterHost;
     const http = host.switchToHttp();
     const response: unknown = http.getResponse();
@@ -44,5 +50,17 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
       error_description: error.description,
     };
     httpAdapter.reply(response, body, error.status);
+  }
+
+  private rethrowForGraphql(error: AuthError, host: ArgumentsHost): never {
+    let carrier: object | undefined;
+    try {
+      carrier = graphqlCarrierOf(host);
+    } catch {
+      // the failure was reading the token itself: nothing to note it on
+    }
+    // Over HTTP the carrier is the request: the request log line names the failure, as on REST.
+    if (carrier !== undefined) recordAuthFailure(carrier, error);
+    throw graphqlErrorOf(error, this.settings.realm);
   }
 }

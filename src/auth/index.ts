@@ -51,3 +51,6 @@ export {
   type InvalidTokenReason,
 } from './core/observer.js';
 export { parseSecureUrl } from './core/http-url.js';
+export { authCarrierOf } from './auth-carrier.js';
+export { graphqlCarrierOf } from './graphql-carrier.js';
+export { GraphqlAuthError, graphqlErrorOf, type AuthErrorExtensions } from './graphql-errors.js';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { authCarrierOf } from './auth-carrier.js';
 import { JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
 import { takeBearerToken, type AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
@@ -38,7 +39,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const request = authCarrierOf(context);
     const token = takeBearerToken(request);
     // Passport's per-request machinery costs about as much as the rest of the request, so a token
     // seen before skips it (synchronously: no promise on the hot path); every check Passport would

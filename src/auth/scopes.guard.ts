@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { AuthRequest } from './bearer-token.request.js';
+import { authCarrierOf } from './auth-carrier.js';
 import type { Principal } from './core/claims.js';
 import { InsufficientScopeError, MissingTokenError } from './core/errors.js';
 import { hasScopes } from './core/scopes.js';
@@ -20,7 +20,7 @@ export class ScopesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const required = this.requirementOf(context);
     if (required === null) return true;
-    const user = context.switchToHttp().getRequest<AuthRequest>().user as Principal | undefined;
+    const user = authCarrierOf(context).user as Principal | undefined;
     if (user === undefined) {
       // ScopesGuard without JwtAuthGuard before it: refuse rather than let the route open.
       throw new MissingTokenError('no access token: send an Authorization: Bearer <token> header');
