@@ -1,4 +1,4 @@
-import { Module, UseGuards, type DynamicModule } from '@nestjs/common';
+import { Module, UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import {
   Args,
@@ -15,6 +15,7 @@ import { createClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 // The host app sees only the public API, as another Nest service would.
 import {
+  authFailureOf,
   AuthModule,
   CurrentUser,
   JwtAuthGuard,
@@ -172,8 +173,28 @@ describe.each(DRIVERS)('GraphQL resolvers guarded by AuthModule: %s', (_name, ad
       providers: [MessagesResolver],
     })
     class GraphqlHostModule {}
-    running = await startApp(GraphqlHostModule, adapter);
+    running = await startApp(GraphqlHostModule, adapter, 0, noteFailures);
   });
+
+  /** The auth failure noted on each finished HTTP request, as the app's request log reads it. */
+  const failures: (string | undefined)[] = [];
+  function noteFailures(app: INestApplication): void {
+    const server = app.getHttpAdapter().getInstance() as {
+      addHook?: (name: 'onResponse', hook: (request: object) => Promise<void>) => void;
+    };
+    if (server.addHook !== undefined) {
+      server.addHook('onResponse', async (request) => {
+        failures.push(authFailureOf(request)?.code);
+      });
+    } else {
+      app.use(
+        (request: object, response: { on(e: 'finish', f: () => void): void }, next: () => void) => {
+          response.on('finish', () => failures.push(authFailureOf(request)?.code));
+          next();
+        },
+      );
+    }
+  }
 
   afterAll(async () => {
     await running?.app.close();
@@ -327,6 +348,17 @@ describe.each(DRIVERS)('GraphQL resolvers guarded by AuthModule: %s', (_name, ad
       const answer = await overHttp('{ me { sub scopes } }', `Bearer ${token}`);
       expect(answer.errors).toEqual([]);
       expect(answer.data).toEqual({ me: { sub: 'auth0|graphql', scopes: ['a', 'b'] } });
+    });
+
+    it('notes the failure on the HTTP request, for the request log line', async () => {
+      failures.length = 0;
+      await overHttp('{ scopedMessage }', `Bearer ${issuer.token({ claims: { scope: 'x' } })}`);
+      await overHttp('{ scopedMessage }', `Bearer ${issuer.token({ claims: { scope: SCOPES } })}`);
+      // 'finish' and onResponse may follow the answer's arrival by a moment.
+      for (let i = 0; i < 50 && failures.length < 2; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(failures).toEqual(['insufficient_scope', undefined]);
     });
 
     it('requires a token on a guarded field without @Scopes, and accepts any valid one', async () => {
