@@ -37,6 +37,29 @@ export default tseslint.config(
     },
   },
   {
+    // GraphQL support stays optional for the auth package: no static import of a GraphQL library
+    // (the GraphQL context is read from the ExecutionContext by shape).
+    files: ['src/auth/**/*.ts'],
+    ignores: ['src/auth/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['graphql', 'graphql/*', 'graphql-ws', 'graphql-ws/*', '@nestjs/graphql'],
+              message: 'GraphQL is an optional peer of src/auth: read the context by shape.',
+            },
+            {
+              group: ['mercurius', '@nestjs/mercurius', '@nestjs/apollo', '@apollo/*'],
+              message: 'GraphQL is an optional peer of src/auth: read the context by shape.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Features use the auth module's public API, never its internals.
     files: ['src/**/*.ts'],
     ignores: ['src/auth/**'],

@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { AuthRequest } from './bearer-token.request.js';
 import { InvalidRequestError, UnsupportedContextError } from './core/errors.js';
+import { graphqlCarrierOf } from './graphql-carrier.js';
 
 /**
  * Where each transport carries the credentials and keeps the verified principal: the one place that
@@ -15,7 +16,9 @@ import { InvalidRequestError, UnsupportedContextError } from './core/errors.js';
  * - `rpc`: the message's metadata (`{ authorization: 'Bearer <token>' }`, TCP and Redis in Nest 12,
  *   set with `ClientProxy#setOnDispatchHook`), or else a `headers` field of the payload
  *   (`{ headers: { authorization: 'Bearer <token>' }, ... }`); the principal is kept beside the message.
- * - anything else (`graphql` until it has its case here, or a custom context): refused with an
+ * - `graphql`: {@link graphqlCarrierOf} (the HTTP request of a query or mutation, or the
+ *   subscription's connection).
+ * - anything else (a custom context): refused with an
  *   {@link UnsupportedContextError}.
  */
 export function authCarrierOf(context: ExecutionContext): AuthRequest {
@@ -27,6 +30,8 @@ export function authCarrierOf(context: ExecutionContext): AuthRequest {
       return socketCarrierOf(context.getArgByIndex<unknown>(0));
     case 'rpc':
       return messageCarrierOf(context.getArgByIndex<unknown>(0), context.getArgByIndex<unknown>(1));
+    case 'graphql':
+      return graphqlCarrierOf(context);
     default:
       throw new UnsupportedContextError('no credentials this server can read on this transport', {
         detail: `an auth guard ran in an execution context of type "${context.getType<string>()}", which it cannot read credentials from`,

@@ -6,6 +6,8 @@ import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
 import { AuthError, JwksUnavailableError } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
+import { graphqlCarrierOf } from './graphql-carrier.js';
+import { graphqlErrorOf } from './graphql-errors.js';
 
 /** The JSON body of every auth failure. */
 export interface AuthErrorBody {
@@ -43,8 +45,9 @@ export const WS_EXCEPTION_EVENT = 'exception';
  * Writes every auth failure, per transport. HTTP (Express or Fastify): the status, an RFC 6750 §3
  * `WWW-Authenticate` challenge (or `Retry-After` for 503) and a small JSON body. WebSocket: an
  * `exception` event with the same body. Microservices: an error with the same fields (see
- * {@link RpcAuthError}). The detail goes to the log, never to the client: on HTTP the failure is
- * recorded on the request (`authFailureOf`) for the app's one request log line.
+ * {@link RpcAuthError}). GraphQL: rethrown as a `GraphqlAuthError` with the same code, status and
+ * challenge. The detail goes to the log, never to the client: on HTTP the failure is recorded on the
+ * request (`authFailureOf`) for the app's one request log line.
  */
 @Catch(AuthError)
 export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
@@ -61,7 +64,10 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
         return this.emitWs(error, host);
       case 'rpc':
         return this.failRpc(error);
-      // Team graphql: `case 'graphql':` goes here (a GraphQL error whose extensions carry the body).
+      case 'graphql':
+        // A resolver's failure is answered by the GraphQL server in its `errors`, not by writing the
+        // HTTP response (there may be none: subscriptions): rethrow it in the shape GraphQL prints.
+        return this.rethrowForGraphql(error, host);
       default:
         // A transport this filter cannot write to: Nest's own handling of that transport answers.
         throw error;
@@ -102,5 +108,17 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
       ...authErrorBody(error),
     };
     return throwError(() => rpcError);
+  }
+
+  private rethrowForGraphql(error: AuthError, host: ArgumentsHost): never {
+    let carrier: object | undefined;
+    try {
+      carrier = graphqlCarrierOf(host);
+    } catch {
+      // the failure was reading the token itself: nothing to note it on
+    }
+    // Over HTTP the carrier is the request: the request log line names the failure, as on REST.
+    if (carrier !== undefined) recordAuthFailure(carrier, error);
+    throw graphqlErrorOf(error, this.settings.realm);
   }
 }

@@ -72,3 +72,5 @@ export {
   type InvalidTokenReason,
 } from './core/observer.js';
 export { parseSecureUrl } from './core/http-url.js';
+export { graphqlCarrierOf } from './graphql-carrier.js';
+export { GraphqlAuthError, graphqlErrorOf, type AuthErrorExtensions } from './graphql-errors.js';
