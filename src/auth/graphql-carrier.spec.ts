@@ -1,7 +1,7 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { authCarrierOf } from './auth-carrier.js';
 import { takeBearerToken } from './bearer-token.request.js';
-import { InvalidRequestError } from './core/errors.js';
+import { InvalidRequestError, UnsupportedContextError } from './core/errors.js';
 import { connectionCarrier, graphqlCarrierOf } from './graphql-carrier.js';
 
 /** A resolver's execution context: (root, args, GraphQL context, info), of type 'graphql'. */
@@ -107,7 +107,7 @@ describe('authCarrierOf', () => {
 
   it('refuses a context type it does not know', () => {
     const host = new ExecutionContextHost([{ headers: { authorization: 'Bearer a' } }, {}]);
-    host.setType('rpc');
-    expect(() => authCarrierOf(host)).toThrow(TypeError);
+    host.setType('carrier-pigeon' as 'rpc');
+    expect(() => authCarrierOf(host)).toThrow(UnsupportedContextError);
   });
 });
