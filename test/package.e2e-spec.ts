@@ -89,7 +89,7 @@ function scratchLock(
     packages: Record<string, LockEntry>;
   };
   const packageKey = `node_modules/${tarball.manifest.name}`;
-  const { name: _name, ...packageManifest } = tarball.manifest;
+  const packageManifest = tarball.manifest;
   const packages: Record<string, LockEntry> = {
     '': {
       name: manifest.name,
@@ -141,12 +141,9 @@ function scratchLock(
         );
       }
       if (key in packages) continue;
-      const {
-        dev: _dev,
-        devOptional: _devOptional,
-        peer: _peer,
-        ...copy
-      } = rootLock.packages[key]!;
+      // The flags say how the repository uses a package, not how the scratch app does.
+      const copy = { ...rootLock.packages[key]! };
+      for (const flag of ['dev', 'devOptional', 'peer']) delete copy[flag];
       packages[key] = copy;
       queue.push([key, copy]);
     }
