@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TestIssuer } from '../src/auth/testing/index.js';
@@ -235,6 +243,27 @@ describe('the AuthModule package, installed into a scratch Nest app outside the 
     await app?.stop();
     await issuer?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("holds src/auth's build, its manifest and README, and nothing else", async () => {
+    const entries = (await run('tar', ['-tzf', tarballPath], ROOT, 30_000)).trim().split('\n');
+    const outside = entries.filter(
+      (entry) =>
+        !['package/package.json', 'package/README.md'].includes(entry) &&
+        !/^package\/dist\/[\w./-]+\.(js|d\.ts)$/.test(entry),
+    );
+    expect(outside).toEqual([]);
+    const sources = entries
+      .filter((entry) => entry.endsWith('.js'))
+      .map((entry) =>
+        path.join('src/auth', entry.slice('package/dist/'.length).replace(/\.js$/, '.ts')),
+      );
+    expect(sources.filter((source) => source.endsWith('.spec.ts') || !existsSync(source))).toEqual(
+      [],
+    );
+    expect(entries).toEqual(
+      expect.arrayContaining(['package/dist/index.d.ts', 'package/dist/testing/index.d.ts']),
+    );
   });
 
   it('answers 200 on the guarded route to a token granting orders:read', async () => {

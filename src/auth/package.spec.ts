@@ -87,6 +87,15 @@ describe('the AuthModule package manifest (src/auth/package.json)', () => {
     expect(differing).toEqual([]);
   });
 
+  it('asks for the major versions of the optional integrations the root installs', () => {
+    const rootRanges = { ...root.devDependencies, ...root.dependencies };
+    const major = (range: string | undefined) => /\d+/.exec(range ?? '')?.[0];
+    const differing = optionalPeers.filter(
+      (name) => name in rootRanges && major(rootRanges[name]) !== major(declared[name]),
+    );
+    expect(differing).toEqual([]);
+  });
+
   it('makes Nest, rxjs and reflect-metadata peers, so the app and the package share one copy', () => {
     const peers = [
       '@nestjs/common',
