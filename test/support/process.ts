@@ -28,14 +28,18 @@ export function emptyDir(): string {
 export function startMain(env: Record<string, string>, cwd = emptyDir()): AppProcess {
   if (!existsSync(MAIN))
     throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [MAIN], {
+  return startNode(
+    [MAIN],
+    { ...('DATA_DIR' in env ? {} : { DATA_DIR: freshDataDir() }), ...env },
     cwd,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NO_COLOR: '1',
-      ...('DATA_DIR' in env ? {} : { DATA_DIR: freshDataDir() }),
-      ...env,
-    },
+  );
+}
+
+/** Starts `node ...args` in `cwd` with exactly `env` (plus PATH), collecting what it prints. */
+export function startNode(args: string[], env: Record<string, string>, cwd: string): AppProcess {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

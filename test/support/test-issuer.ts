@@ -1,49 +1,24 @@
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { signJwt } from './tokens.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TestIssuer as KitTestIssuer, type TokenOptions } from '../../src/auth/testing/index.js';
 
-/** A signing key of the test issuer. */
-export interface TestKey {
-  kid: string;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  /** Published JWK fields beyond the key itself (alg, use); `undefined` to omit. */
-  jwkExtras: Record<string, unknown>;
-}
+export { makeKey, type TestKey } from '../../src/auth/testing/index.js';
 
 /** What the test issuer's endpoints do: answer, or misbehave in one of the ways an issuer can. */
 export type EndpointBehaviour = 'ok' | 'http-500' | 'http-404' | 'bad-json' | 'hang' | 'huge';
 
 /** Token claims and header overrides; `undefined` values drop the default. */
-export interface TokenOverrides {
-  claims?: Record<string, unknown>;
-  header?: Record<string, unknown>;
-  /** Sign with this key instead of the current one. */
-  key?: TestKey;
-}
-
-/** Makes an RSA signing key with a fresh kid. */
-export function makeKey(
-  kid: string = randomUUID(),
-  jwkExtras: Record<string, unknown> = { alg: 'RS256', use: 'sig' },
-): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid, privateKey, publicKey, jwkExtras };
-}
+export type TokenOverrides = TokenOptions;
 
 /**
- * A real OpenID issuer on 127.0.0.1:0 for tests: discovery, a JWKS it can rotate or break on demand,
- * hit counters, and token minting with safe defaults.
+ * The testing kit's issuer (src/auth/testing) with what only this repository's tests need: an
+ * issuer that misbehaves on demand (500, 404, bad JSON, hanging, huge, slow), publishes a wrong
+ * issuer or extra JWKs, and counts hits.
  */
-export class TestIssuer {
-  /** The issuer identifier, with Auth0's trailing slash. */
-  url = '';
+export class TestIssuer extends KitTestIssuer {
   /** The `issuer` value published in discovery (defaults to {@link url}). */
   publishedIssuer: string | undefined;
   /** The `jwks_uri` published in discovery (defaults to {@link jwksUri}). */
   publishedJwksUri: string | undefined;
-  keys: TestKey[] = [makeKey()];
   discovery: EndpointBehaviour = 'ok';
   jwks: EndpointBehaviour = 'ok';
   hits = { discovery: 0, jwks: 0 };
@@ -53,75 +28,39 @@ export class TestIssuer {
   jwksCacheControl: string | undefined;
   /** Raw JWKs published after the real keys (malformed or unusable ones, say). */
   extraJwks: Record<string, unknown>[] = [];
-  private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
-  constructor(readonly audience = 'https://api.test/') {}
-
-  get jwksUri(): string {
-    return `${this.url}.well-known/jwks.json`;
+  constructor(audience = 'https://api.test/') {
+    super({ audience, subject: 'auth0|user-1' });
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      this.server ? this.server.close(() => resolve()) : resolve(),
-    );
-    this.server = undefined;
+    await super.stop();
   }
 
-  /** A valid RS256 access token; per-test overrides replace (or with `undefined`, remove) defaults. */
-  token(overrides: TokenOverrides = {}): string {
-    const key = overrides.key ?? this.keys[0]!;
-    const now = Math.floor(Date.now() / 1000);
-    const header = prune({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...overrides.header });
-    const claims = prune({
-      iss: this.url,
-      aud: this.audience,
-      sub: 'auth0|user-1',
-      iat: now,
-      exp: now + 300,
-      ...overrides.claims,
-    });
-    return signJwt(header, claims, key.privateKey);
-  }
-
-  /** Replaces the published keys with a new one (the old kid disappears). */
-  rotate(): TestKey {
-    const key = makeKey();
-    this.keys = [key];
-    return key;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected override handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.url === '/.well-known/openid-configuration') {
       this.hits.discovery += 1;
       this.answer(res, this.discovery, {
+        ...this.discoveryDocument(),
         issuer: this.publishedIssuer ?? this.url,
         jwks_uri: this.publishedJwksUri ?? this.jwksUri,
       });
     } else if (req.url === '/.well-known/jwks.json') {
       this.hits.jwks += 1;
-      const keys = this.keys.map((k) => ({
-        ...k.publicKey.export({ format: 'jwk' }),
-        kid: k.kid,
-        ...k.jwkExtras,
-      }));
       const send = () =>
-        this.answer(res, this.jwks, { keys: [...keys, ...this.extraJwks] }, this.jwksCacheControl);
+        this.answer(
+          res,
+          this.jwks,
+          { keys: [...this.keySet().keys, ...this.extraJwks] },
+          this.jwksCacheControl,
+        );
       if (this.jwksDelayMs > 0) setTimeout(send, this.jwksDelayMs);
       else send();
     } else {
-      res.writeHead(404).end();
+      super.handle(req, res);
     }
   }
 
@@ -161,8 +100,4 @@ export class TestIssuer {
         return;
     }
   }
-}
-
-function prune(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
 }

@@ -1,38 +1,22 @@
-import { createHmac, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, type KeyObject } from 'node:crypto';
+import { b64url, signJws } from '../../src/auth/testing/jws.js';
 
-/** Base64url of a JSON value or raw bytes. */
-export function b64url(value: unknown): string {
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
-  return bytes.toString('base64url');
-}
+export { b64url };
 
 /**
- * Signs a compact JWS by hand. Hand-written on purpose: the tests must also mint what a good JWT
- * library refuses to make (alg none, HMAC keyed with a public key, crit headers).
+ * Signs a compact JWS by hand: asymmetric algorithms through the testing kit's signer, and here
+ * what the kit does not ship because only these tests need it (alg none, HMAC keyed with a public
+ * key).
  */
 export function signJwt(
   header: Record<string, unknown>,
   payload: unknown,
   key: KeyObject | { hmacSecret: string | Buffer } | 'none',
 ): string {
+  if (key !== 'none' && !('hmacSecret' in key)) return signJws(header, payload, key);
   const input = `${b64url(header)}.${typeof payload === 'string' ? Buffer.from(payload).toString('base64url') : b64url(payload)}`;
-  let signature: Buffer;
-  if (key === 'none') signature = Buffer.alloc(0);
-  else if ('hmacSecret' in key)
-    signature = createHmac('sha256', key.hmacSecret).update(input).digest();
-  else {
-    const alg = String(header['alg']);
-    const hash = `sha${alg.slice(2)}`;
-    signature = alg.startsWith('PS')
-      ? sign(hash, Buffer.from(input), {
-          key,
-          padding: 6 /* RSA_PKCS1_PSS_PADDING */,
-          saltLength: Number(alg.slice(2)) / 8,
-        })
-      : alg.startsWith('ES')
-        ? sign(hash, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-        : sign(hash, Buffer.from(input), key);
-  }
+  const signature =
+    key === 'none' ? Buffer.alloc(0) : createHmac('sha256', key.hmacSecret).update(input).digest();
   return `${input}.${signature.toString('base64url')}`;
 }
 

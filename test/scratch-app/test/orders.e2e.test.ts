@@ -1,0 +1,66 @@
+// An e2e test as a user of the package writes it: the app module as it is, AuthModule pointed at
+// the testing kit's issuer, real tokens through the real verification. Run with `node --test`.
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { AUTH_OPTIONS } from '@nest-oauth2-resource-server/auth';
+import { TestIssuer } from '@nest-oauth2-resource-server/auth/testing';
+import { AppModule } from '../src/app.module.js';
+
+describe('GET /orders', () => {
+  let issuer: TestIssuer;
+  let app: NestFastifyApplication;
+  let url: string;
+
+  before(async () => {
+    issuer = await TestIssuer.start({ audience: 'https://orders.example/api' });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(AUTH_OPTIONS)
+      .useValue(issuer.authOptions())
+      .compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  });
+
+  after(async () => {
+    await app?.close();
+    await issuer?.stop();
+  });
+
+  const get = (token?: string) =>
+    fetch(`${url}/orders`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(5000),
+    });
+
+  it('answers 200 to a token granting orders:read', async () => {
+    const res = await get(issuer.token({ sub: 'alice', scopes: ['orders:read'] }));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { orders: [], for: 'alice' });
+  });
+
+  it('answers 403 insufficient_scope to a valid token without orders:read', async () => {
+    const res = await get(issuer.token({ scopes: ['orders:write'] }));
+    assert.equal(res.status, 403);
+    assert.match(res.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+  });
+
+  for (const [name, token] of [
+    ['no token', () => undefined],
+    ['an expired token', () => issuer.expiredToken({ scopes: ['orders:read'] })],
+    ['a wrongly signed token', () => issuer.wronglySignedToken({ scopes: ['orders:read'] })],
+    [
+      'another audience',
+      () => issuer.token({ audience: 'https://other.example/', scopes: ['orders:read'] }),
+    ],
+  ] as const) {
+    it(`answers 401 to ${name}`, async () => {
+      const res = await get(token());
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /);
+    });
+  }
+});
