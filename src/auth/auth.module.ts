@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
 import {
@@ -25,6 +25,7 @@ import { TokenVerifier } from './core/token-verifier.js';
 import { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { ProtectedResourceMetadataRoutes } from './protected-resource-metadata.routes.js';
 import { ScopesGuard } from './scopes.guard.js';
 
 /**
@@ -33,7 +34,7 @@ import { ScopesGuard } from './scopes.guard.js';
  * `@UseGuards(JwtAuthGuard, ScopesGuard)` and `@Scopes(...)`.
  */
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, DiscoveryModule],
   providers: [
     {
       provide: AUTH_SETTINGS,
@@ -101,6 +102,7 @@ import { ScopesGuard } from './scopes.guard.js';
     JwtAuthGuard,
     ScopesGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
+    ProtectedResourceMetadataRoutes,
   ],
   exports: [
     AUTH_SETTINGS,

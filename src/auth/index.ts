@@ -51,3 +51,9 @@ export {
   type InvalidTokenReason,
 } from './core/observer.js';
 export { parseSecureUrl } from './core/http-url.js';
+export {
+  PROTECTED_RESOURCE_METADATA_PATH,
+  protectedResourceMetadataUrl,
+  resourceIdentifierProblem,
+} from './core/resource.js';
+export { scopesInUse, trustedIssuersOf } from './protected-resource-metadata.routes.js';
