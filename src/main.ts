@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { ConfigError, readEnv, type AppEnv } from './config/index.js';
+import { ConfigError, devIssuerUrl, readEnv, type AppEnv } from './config/index.js';
 import { devIssuerBanner } from './dev-issuer/index.js';
 import { setupDocs } from './docs/index.js';
 import { setupHttpSecurity } from './http-security/index.js';
@@ -65,7 +65,10 @@ async function bootstrap(): Promise<void> {
   closeOnSignals(app, adapter);
   Logger.log(`Listening on ${listenUrl(app)}`, 'Bootstrap');
   if (env.devIssuer) {
-    Logger.warn(`\n${devIssuerBanner(`http://localhost:${env.port}`, env)}\n`, 'DevIssuer');
+    // The issuer's own URL, not localhost: discovery from the banner's URL then finds the issuer
+    // that `iss` names, and it is the address the server listens on (localhost may resolve to ::1).
+    const base = devIssuerUrl(env).replace(/\/$/, '');
+    Logger.warn(`\n${devIssuerBanner(base, env)}\n`, 'DevIssuer');
   }
 }
 

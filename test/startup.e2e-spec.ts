@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as oauth from 'oauth4webapi';
 import { freePort, get } from './support/http.js';
 import { emptyDir, startMain, type AppProcess, startProductionMain } from './support/process.js';
 import { TestIssuer } from './support/test-issuer.js';
@@ -170,5 +171,19 @@ describe('development mode with no configuration', () => {
       timeout: 20_000,
     });
     expect(stdout.trim().split('\n')).toEqual(['200', '401', '403', '200']);
+  });
+
+  it("prints the issuer's own URL, so that discovery from it finds the issuer its tokens name", async () => {
+    const base = /curl -i (\S+)\/api\/public/.exec(app.output())![1]!;
+    // What openid-client does from a URL a new user copies: the discovered issuer must equal it.
+    const issuer = new URL(base);
+    const metadata = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, {
+        algorithm: 'oidc',
+        [oauth.allowInsecureRequests]: true,
+      }),
+    );
+    expect(metadata.issuer).toBe(`${base}/`);
   });
 });

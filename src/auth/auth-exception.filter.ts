@@ -84,7 +84,11 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (error instanceof JwksUnavailableError) {
       httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
     }
-    const challenge = bearerChallenge(error, this.settings.realm);
+    const challenge = bearerChallenge(
+      error,
+      this.settings.realm,
+      this.settings.resourceMetadataUrl,
+    );
     if (challenge !== undefined) httpAdapter.setHeader(response, 'WWW-Authenticate', challenge);
     httpAdapter.setHeader(response, 'Cache-Control', 'no-store');
     httpAdapter.reply(response, authErrorBody(error), error.status);

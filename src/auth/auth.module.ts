@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
 import {
@@ -26,6 +26,7 @@ import { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { RoutePolicies } from './route-policy.js';
+import { ProtectedResourceMetadataRoutes } from './protected-resource-metadata.routes.js';
 import { ScopesGuard } from './scopes.guard.js';
 import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
 
@@ -36,7 +37,7 @@ import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
  * `@UseGuards(JwtAuthGuard)`; `@Scopes(...)` is enforced by either.
  */
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, DiscoveryModule],
   providers: [
     {
       provide: AUTH_SETTINGS,
@@ -106,6 +107,7 @@ import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
     ScopesGuard,
     WsHandshakeMiddleware,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
+    ProtectedResourceMetadataRoutes,
   ],
   exports: [
     AUTH_SETTINGS,

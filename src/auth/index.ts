@@ -74,3 +74,9 @@ export {
 export { parseSecureUrl } from './core/http-url.js';
 export { graphqlCarrierOf } from './graphql-carrier.js';
 export { GraphqlAuthError, graphqlErrorOf, type AuthErrorExtensions } from './graphql-errors.js';
+export {
+  PROTECTED_RESOURCE_METADATA_PATH,
+  protectedResourceMetadataUrl,
+  resourceIdentifierProblem,
+} from './core/resource.js';
+export { scopesInUse, trustedIssuersOf } from './protected-resource-metadata.routes.js';

@@ -3,6 +3,7 @@ import { flag, list, set, wholeNumber, type Env } from './env-values.js';
 import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
 import { parseStorageEnv } from './storage.env.js';
+import { resourceUrlFrom } from './resource.env.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import { webEnvFrom, type WebEnv } from './web.env.js';
 import { parseObservability, type ObservabilityEnv } from './observability.js';
@@ -40,6 +41,8 @@ export interface AppEnv {
   dataDir: string;
   /** Logs and metrics. */
   observability: ObservabilityEnv;
+  /** `AUTH_RESOURCE_URL`: the API's resource identifier (RFC 8707, RFC 9728), or `undefined`. */
+  resourceUrl: string | undefined;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -186,6 +189,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const web = webEnvFrom(problems, env, production);
   const storage = parseStorageEnv(problems, env);
   const observability = parseObservability(env, production, problems);
+  const resourceUrl = resourceUrlFrom(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -219,6 +223,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       ...web,
       ...storage,
       observability,
+      resourceUrl,
     },
     problems,
   };
@@ -236,6 +241,7 @@ const AUTH_VARIABLES = [
   'AUTH_TOKEN_CACHE_MAX_BYTES',
   'AUTH0_DOMAIN',
   'AUTH0_AUDIENCE',
+  'AUTH_RESOURCE_URL',
 ];
 
 /**

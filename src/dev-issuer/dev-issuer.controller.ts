@@ -24,6 +24,7 @@ interface TokenRequest {
   client_id?: unknown;
   client_secret?: unknown;
   expires_in?: unknown;
+  resource?: unknown;
 }
 
 const TOKEN_REQUEST_FIELDS = new Set([
@@ -33,7 +34,19 @@ const TOKEN_REQUEST_FIELDS = new Set([
   'client_id',
   'client_secret',
   'expires_in',
+  'resource',
 ]);
+
+/**
+ * RFC 8707 §2: the `resource` parameters of a token request (a form may repeat it; JSON may give
+ * an array), or `undefined` when one is not an absolute URI without a fragment.
+ */
+function resourcesFrom(value: unknown): string[] | undefined {
+  const values = value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value];
+  const absolute = (v: unknown): v is string =>
+    typeof v === 'string' && URL.canParse(v) && !v.includes('#');
+  return values.every(absolute) ? values : undefined;
+}
 
 /** A requested lifetime: whole seconds from 10 s to 24 h, as a JSON number or a form field's digits. */
 function lifetimeFrom(value: unknown): number | undefined {
@@ -93,6 +106,10 @@ export class DevIssuerController {
         grant_type: { type: 'string', enum: ['client_credentials'] },
         audience: { type: 'string', example: 'https://quickstarts/api' },
         scope: { type: 'string', example: 'read:messages' },
+        resource: {
+          type: 'string',
+          description: 'RFC 8707 resource indicator; the token is issued for it (aud)',
+        },
         expires_in: {
           type: 'integer',
           minimum: MIN_TOKEN_LIFETIME_SEC,
@@ -109,10 +126,10 @@ export class DevIssuerController {
       throw new BadRequestException({
         error: 'invalid_request',
         error_description:
-          'unknown request fields; send JSON with "content-type: application/json", or form fields grant_type, audience, scope, expires_in',
+          'unknown request fields; send JSON with "content-type: application/json", or form fields grant_type, audience, resource, scope, expires_in',
       });
     }
-    const { grant_type: grantType, audience, scope, expires_in: expiresIn } = body ?? {};
+    const { grant_type: grantType, audience, scope, expires_in: expiresIn, resource } = body ?? {};
     if (grantType !== undefined && grantType !== 'client_credentials') {
       throw new BadRequestException({
         error: 'unsupported_grant_type',
@@ -137,6 +154,17 @@ export class DevIssuerController {
         error_description: 'scope must be space-separated scope tokens, like "read:messages"',
       });
     }
+    // RFC 8707 §2: a resource that is malformed or not served here is refused with invalid_target.
+    const resources = resourcesFrom(resource);
+    if (resources === undefined || resources.some((r) => r !== this.keys.resource)) {
+      throw new BadRequestException({
+        error: 'invalid_target',
+        error_description:
+          this.keys.resource === undefined
+            ? 'this development issuer serves no resource identifier; leave resource out'
+            : `unknown resource; this development issuer serves ${this.keys.resource}`,
+      });
+    }
     const lifetimeSec = lifetimeFrom(expiresIn);
     if (lifetimeSec === undefined) {
       throw new BadRequestException({
@@ -144,8 +172,14 @@ export class DevIssuerController {
         error_description: `expires_in must be a whole number of seconds from ${MIN_TOKEN_LIFETIME_SEC} to ${TOKEN_LIFETIME_SEC}`,
       });
     }
+    // With resource, the token is for that resource (and the audience too, when one was asked for).
+    const audiences = [...new Set([...(audience === undefined ? [] : [audience]), ...resources])];
     return this.keys.issue(
-      audience ?? this.keys.audiences[0]!,
+      audiences.length === 0
+        ? this.keys.audiences[0]!
+        : audiences.length === 1
+          ? audiences[0]!
+          : audiences,
       (scope as string | undefined) ?? '',
       lifetimeSec,
     );

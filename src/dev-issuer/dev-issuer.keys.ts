@@ -26,6 +26,8 @@ function base64url(value: unknown): string {
 export class DevIssuerKeys {
   readonly issuer: string;
   readonly audiences: readonly string[];
+  /** The resource identifier it issues tokens for (RFC 8707), if any. */
+  readonly resource: string | undefined;
   private readonly key: DevSigningKey;
   private readonly publicJwk: Record<string, unknown>;
 
@@ -38,6 +40,7 @@ export class DevIssuerKeys {
     }
     this.issuer = auth.issuerUrl;
     this.audiences = typeof auth.audience === 'string' ? [auth.audience] : auth.audience;
+    this.resource = auth.resource;
     this.key = loadOrCreateDevSigningKey(config.keyFile, new Logger('DevIssuer'));
     this.publicJwk = {
       ...createPublicKey(this.key.privateKey).export({ format: 'jwk' }),
@@ -52,8 +55,12 @@ export class DevIssuerKeys {
     return { keys: [this.publicJwk] };
   }
 
-  /** Signs an RFC 9068 access token for `audience` granting `scope`, valid for `lifetimeSec`. */
-  issue(audience: string, scope: string, lifetimeSec = TOKEN_LIFETIME_SEC): DevTokenResponse {
+  /** Signs an RFC 9068 access token for `audience` (one or several) granting `scope`, valid for `lifetimeSec`. */
+  issue(
+    audience: string | readonly string[],
+    scope: string,
+    lifetimeSec = TOKEN_LIFETIME_SEC,
+  ): DevTokenResponse {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       iss: this.issuer,

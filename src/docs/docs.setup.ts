@@ -10,6 +10,9 @@ import {
 } from '../auth/index.js';
 import { AUTH_ERROR_SCHEMA, BEARER_SCHEME, documentRequirement } from './auth-responses.js';
 
+/** The API's name, in its OpenAPI document and its RFC 9728 metadata (`resource_name`). */
+export const API_TITLE = 'OAuth 2.0 protected API';
+
 /** Where Swagger UI is served; the OpenAPI document is at `${DOCS_PATH}-json`. */
 export const DOCS_PATH = '/docs';
 
@@ -45,7 +48,7 @@ function requirementsByOperationId(app: INestApplication): Map<string, RouteRequ
 export function buildDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
-    .setTitle('OAuth 2.0 protected API')
+    .setTitle(API_TITLE)
     .setDescription(
       'Routes protected by JWT access tokens. In development, get one with `npm run token -- --scope "read:messages"` and paste it under Authorize.',
     )

@@ -1,1 +1,1 @@
-export { buildDocument, DOCS_PATH, setupDocs } from './docs.setup.js';
+export { API_TITLE, buildDocument, DOCS_PATH, setupDocs } from './docs.setup.js';

@@ -42,6 +42,40 @@ describe('bearerChallenge', () => {
     expect(bearerChallenge(new JwksUnavailableError('keys unavailable'), REALM)).toBeUndefined();
   });
 
+  describe('resource_metadata (RFC 9728 §5.1)', () => {
+    const METADATA = 'https://api.example.com/.well-known/oauth-protected-resource/v1';
+
+    it('names the metadata URL in every challenge, after the other parameters', () => {
+      expect(bearerChallenge(new MissingTokenError('no access token'), REALM, METADATA)).toBe(
+        `Bearer realm="https://quickstarts/api", resource_metadata="${METADATA}"`,
+      );
+      expect(bearerChallenge(new InvalidTokenError('token expired'), REALM, METADATA)).toBe(
+        `Bearer realm="https://quickstarts/api", error="invalid_token", error_description="token expired", resource_metadata="${METADATA}"`,
+      );
+      const scope = new InsufficientScopeError(['read:messages'], 'missing scope');
+      expect(bearerChallenge(scope, REALM, METADATA)).toBe(
+        `Bearer realm="https://quickstarts/api", error="insufficient_scope", error_description="missing scope", scope="read:messages", resource_metadata="${METADATA}"`,
+      );
+    });
+
+    it('still gives no challenge for an unavailable key set', () => {
+      expect(
+        bearerChallenge(new JwksUnavailableError('keys unavailable'), REALM, METADATA),
+      ).toBeUndefined();
+    });
+
+    it('escapes a double quote or backslash as a quoted-pair and drops control characters', () => {
+      const challenge = bearerChallenge(
+        new MissingTokenError('no access token'),
+        REALM,
+        'https://x.example/a"b\\c\r\nSet-Cookie: a',
+      );
+      expect(challenge).toBe(
+        'Bearer realm="https://quickstarts/api", resource_metadata="https://x.example/a\\"b\\\\cSet-Cookie: a"',
+      );
+    });
+  });
+
   describe('quoted values (RFC 6750 §3 quoted-string)', () => {
     it('strips double quotes and backslashes so a value cannot close its quotes', () => {
       const error = new InvalidTokenError('bad "token" \\", error="forged');

@@ -6,10 +6,25 @@ function quoted(value: string): string {
 }
 
 /**
+ * RFC 9110 §5.6.4 quoted-string for a URL: `"` and `\` escaped as quoted-pairs rather than dropped,
+ * so a client reads back the exact URL; anything else outside qdtext (controls, non-ASCII) cannot
+ * be in a serialised URL and is dropped, so no header can be injected.
+ */
+function quotedUrl(value: string): string {
+  return `"${value.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+}
+
+/**
  * Builds the `WWW-Authenticate` value for an auth failure (RFC 6750 §3), or `undefined` when the
  * failure is not a bearer-token problem (an unavailable key set is answered with 503 and no challenge).
+ * With `resourceMetadataUrl`, every challenge names it in `resource_metadata` (RFC 9728 §5.1), so
+ * a client learns where to get a token from the refusal itself.
  */
-export function bearerChallenge(error: AuthError, realm: string): string | undefined {
+export function bearerChallenge(
+  error: AuthError,
+  realm: string,
+  resourceMetadataUrl?: string,
+): string | undefined {
   if (error.status === 503) return undefined;
   const params = [`realm=${quoted(realm)}`];
   // RFC 6750 §3.1: a request with no authentication information gets a challenge without an error code.
@@ -18,6 +33,9 @@ export function bearerChallenge(error: AuthError, realm: string): string | undef
   }
   if (error instanceof InsufficientScopeError) {
     params.push(`scope=${quoted(error.requiredScopes.join(' '))}`);
+  }
+  if (resourceMetadataUrl !== undefined) {
+    params.push(`resource_metadata=${quotedUrl(resourceMetadataUrl)}`);
   }
   return `Bearer ${params.join(', ')}`;
 }

@@ -272,3 +272,45 @@ describe('resolveAuthSettings', () => {
     });
   });
 });
+
+describe('resource (RFC 8707, RFC 9728)', () => {
+  it('is off by default: no resource, no metadata URL, the configured audiences only', () => {
+    const settings = resolveAuthSettings(BASE);
+    expect(settings.resource).toBeUndefined();
+    expect(settings.resourceMetadataUrl).toBeUndefined();
+    expect(settings.audiences).toEqual(['https://quickstarts/api']);
+  });
+
+  it('accepts the resource identifier as an audience and names its metadata URL', () => {
+    const settings = resolveAuthSettings(
+      options({ resource: 'https://api.example.com/v1', resourceName: 'Orders API' }),
+    );
+    expect(settings.audiences).toEqual(['https://quickstarts/api', 'https://api.example.com/v1']);
+    expect(settings.resourceMetadataUrl).toBe(
+      'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    );
+    expect(settings.resourceName).toBe('Orders API');
+    expect(settings.realm).toBe('https://quickstarts/api');
+  });
+
+  it.each([
+    ['https://api.example.com/v1#x', 'must not have a fragment (RFC 8707 §2)'],
+    [
+      'https://api.example.com',
+      'must be written as URL parsers write it: https://api.example.com/',
+    ],
+    ['', 'must be a non-empty URL string'],
+    [42, 'must be a non-empty URL string'],
+  ])('refuses %j and names the option', (resource, message) => {
+    expect(optionError({ resource }).message).toBe(`AuthOptions.resource ${message}`);
+  });
+
+  it('refuses a resourceDocumentation that is not a URL and an empty resourceName', () => {
+    expect(optionError({ resourceDocumentation: 'docs' }).message).toMatch(
+      /^AuthOptions.resourceDocumentation /,
+    );
+    expect(optionError({ resourceName: ' ' }).message).toBe(
+      'AuthOptions.resourceName must be a non-empty string',
+    );
+  });
+});

@@ -7,6 +7,11 @@ import {
 import type { Dispatcher } from 'undici';
 import { parseSecureUrl } from './http-url.js';
 import type { KeySetPolicy } from './key-provider.js';
+import {
+  acceptedAudiences,
+  protectedResourceMetadataUrl,
+  resourceIdentifierProblem,
+} from './resource.js';
 
 /** How to verify access tokens: the options another service passes to `AuthModule.forRoot`. */
 export interface AuthOptions {
@@ -85,6 +90,23 @@ export interface AuthOptions {
    * @default DEFAULT_KEY_SET_POLICY
    */
   keySetPolicy?: Partial<KeySetPolicy>;
+  /**
+   * The API's resource identifier (RFC 8707, RFC 9728): its canonical https URL, written as URL
+   * parsers write it, without fragment or query. Tokens whose `aud` names it are accepted as well
+   * as those naming an `audience`; its RFC 9728 metadata is served, and every challenge points to it.
+   * @default none: no metadata, no `resource_metadata` in challenges
+   */
+  resource?: string;
+  /**
+   * `resource_name` of the RFC 9728 metadata: a name for people.
+   * @default none (omitted)
+   */
+  resourceName?: string;
+  /**
+   * `resource_documentation` of the RFC 9728 metadata: the URL of the API's documentation for developers.
+   * @default none (omitted)
+   */
+  resourceDocumentation?: string;
 }
 
 /** {@link AuthOptions} checked and with every default filled in. */
@@ -103,6 +125,12 @@ export interface AuthSettings {
   tokenCacheMaxEntries: number;
   requireAccessTokenType: boolean;
   tokenCacheMaxBytes: number;
+  /** The resource identifier, or `undefined` when none is configured. */
+  resource: string | undefined;
+  /** Where the resource's RFC 9728 metadata is, named in every challenge; `undefined` without a resource. */
+  resourceMetadataUrl: string | undefined;
+  resourceName: string | undefined;
+  resourceDocumentation: string | undefined;
 }
 
 /**
@@ -152,6 +180,24 @@ function checkBoolean(name: string, value: unknown, fallback: boolean): boolean 
   return value;
 }
 
+function checkResource(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw optionError('resource', 'must be a non-empty URL string');
+  }
+  const problem = resourceIdentifierProblem(value);
+  if (problem !== undefined) throw optionError('resource', problem);
+  return value;
+}
+
+function checkText(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw optionError(name, 'must be a non-empty string');
+  }
+  return value;
+}
+
 /**
  * Checks options once, at start-up, throwing a `TypeError` that names the option; fills in defaults.
  */
@@ -182,13 +228,14 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
       );
     }
   }
+  const resource = checkResource(options.resource);
   const realm = options.realm ?? audiences[0]!;
   if (typeof realm !== 'string' || realm.length === 0) {
     throw optionError('realm', 'must be a non-empty string');
   }
   return {
     issuerUrl,
-    audiences: [...audiences],
+    audiences: acceptedAudiences(audiences, resource),
     jwksUri,
     algorithms: [...(algorithms as SignatureAlgorithm[])],
     clockToleranceSec: checkNumber('clockToleranceSec', options.clockToleranceSec, 60, 0, 3600),
@@ -223,5 +270,13 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
       30_000,
       86_400_000,
     ),
+    resource,
+    resourceMetadataUrl:
+      resource === undefined ? undefined : protectedResourceMetadataUrl(resource),
+    resourceName: checkText('resourceName', options.resourceName),
+    resourceDocumentation:
+      options.resourceDocumentation === undefined
+        ? undefined
+        : checkUrl('resourceDocumentation', options.resourceDocumentation),
   };
 }
