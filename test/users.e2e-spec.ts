@@ -502,7 +502,7 @@ describe('users: lastSeenAt writes', () => {
     }
   }, 60_000);
 
-  it('writes many users in statements of at most 250, on close', async () => {
+  it('writes many users in statements of at most 50, on close', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AuthModule.forRoot({
@@ -521,6 +521,52 @@ describe('users: lastSeenAt writes', () => {
     for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
     const before = database.queryCount;
     await moduleRef.close();
-    expect(database.queryCount - before).toBe(3);
+    expect(database.queryCount - before).toBe(12);
+  }, 60_000);
+
+  it('leaves the event loop to requests between the statements of a periodic write', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({
+          dataDir: freshDataDir(),
+          lastSeenWriteIntervalSec: 1,
+          flushIntervalMs: 500,
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const repository = moduleRef.get(UsersRepository);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      // When each statement started and ended (the real repository underneath).
+      const statements: { start: number; end: number }[] = [];
+      const touch = repository.touch.bind(repository);
+      repository.touch = async (seen) => {
+        const statement = { start: performance.now(), end: 0 };
+        statements.push(statement);
+        await touch(seen);
+        statement.end = performance.now();
+      };
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      const deadline = Date.now() + 10_000;
+      while (statements.filter((s) => s.end > 0).length < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(statements.length).toBe(3);
+      // 20 ms apart: a timer may fire late, never early (1 ms for its rounding).
+      for (let i = 1; i < statements.length; i += 1) {
+        expect(statements[i]!.start - statements[i - 1]!.end).toBeGreaterThanOrEqual(19);
+      }
+    } finally {
+      await moduleRef.close();
+    }
   }, 60_000);
 });
