@@ -460,6 +460,46 @@ describe('users: start-up', () => {
   }, 90_000);
 });
 
+describe('users: first sights', () => {
+  it('creates the users of concurrent first sights in one statement, and finds those that exist', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({ dataDir: freshDataDir() }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const repository = moduleRef.get(UsersRepository);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      // Two rows another instance created: found, not duplicated.
+      const existing = await repository.findOrCreateMany([
+        { issuer: 'https://a/', subject: 's0' },
+        { issuer: 'https://a/', subject: 's1' },
+      ]);
+      const before = database.queryCount;
+      const stored = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principal(`s${i}`))),
+      );
+      // One insert of the 30, one read of the two that existed.
+      expect(database.queryCount - before).toBe(2);
+      expect(stored.map((u) => u.subject)).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`));
+      expect(stored.slice(0, 2).map((u) => u.id)).toEqual(existing.map((u) => u.id));
+      const rows = await database.run((db) => db.select().from(users));
+      expect(rows).toHaveLength(30);
+    } finally {
+      await moduleRef.close();
+    }
+  }, 60_000);
+});
+
 describe('users: lastSeenAt writes', () => {
   it('writes lastSeenAt at most once per interval, for many users in one statement, off the request path', async () => {
     const moduleRef = await Test.createTestingModule({

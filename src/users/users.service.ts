@@ -26,6 +26,21 @@ const WRITE_BATCH = 50;
  */
 const WRITE_PAUSE_MS = 20;
 
+/**
+ * New users one statement creates at most. First sights that arrive while a statement runs wait
+ * for the next one: 10 000 new subjects cost 10 000 inserts of about 2 ms of the event loop each on
+ * PGlite (4 ms on a busy machine), and queued back to back they held it for hundreds of milliseconds.
+ */
+const PROVISION_BATCH = 100;
+
+/** A first sight waiting for its row. */
+interface FirstSight {
+  issuer: string;
+  subject: string;
+  resolve(row: StoredUser): void;
+  reject(error: unknown): void;
+}
+
 /** A known user in memory: its row, when it was last seen here, and what was last written when. */
 interface KnownUser {
   readonly row: StoredUser;
@@ -49,6 +64,8 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
   private readonly known: LRUCache<string, KnownUser>;
   private readonly provisioning = new Map<string, Promise<KnownUser>>();
   private queue: KnownUser[] = [];
+  private firstSights: FirstSight[] = [];
+  private creating = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private provisioningFailureLogged = false;
@@ -118,8 +135,7 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
     // Concurrent first requests in this instance share one round trip; other instances rely on the upsert.
     let pending = this.provisioning.get(key);
     if (pending === undefined) {
-      pending = this.repository
-        .findOrCreate(issuerOf(principal), principal.sub)
+      pending = this.create(issuerOf(principal), principal.sub)
         .then((row) => {
           const now = Date.now();
           const entry: KnownUser = {
@@ -136,6 +152,31 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
       this.provisioning.set(key, pending);
     }
     return pending;
+  }
+
+  /** The row of a new `(issuer, subject)`, created together with the other first sights queued by then. */
+  private create(issuer: string, subject: string): Promise<StoredUser> {
+    return new Promise((resolve, reject) => {
+      this.firstSights.push({ issuer, subject, resolve, reject });
+      if (!this.creating) {
+        this.creating = true;
+        setImmediate(() => void this.createQueued());
+      }
+    });
+  }
+
+  /** Creates the queued first sights, {@link PROVISION_BATCH} a statement, until none is left. */
+  private async createQueued(): Promise<void> {
+    while (this.firstSights.length > 0) {
+      const batch = this.firstSights.splice(0, PROVISION_BATCH);
+      try {
+        const rows = await this.repository.findOrCreateMany(batch);
+        batch.forEach((sight, i) => sight.resolve(rows[i]!));
+      } catch (error) {
+        for (const sight of batch) sight.reject(error);
+      }
+    }
+    this.creating = false;
   }
 
   private seen(known: KnownUser): void {
