@@ -601,9 +601,13 @@ describe('users: lastSeenAt writes', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(statements.length).toBe(3);
-      // 20 ms apart: a timer may fire late, never early (1 ms for its rounding).
+      // At least 20 ms apart, and three times as long as the statement before took: a timer may
+      // fire late, never early (1 ms for its rounding).
       for (let i = 1; i < statements.length; i += 1) {
-        expect(statements[i]!.start - statements[i - 1]!.end).toBeGreaterThanOrEqual(19);
+        const previous = statements[i - 1]!;
+        const gap = statements[i]!.start - previous.end;
+        expect(gap).toBeGreaterThanOrEqual(19);
+        expect(gap).toBeGreaterThanOrEqual(3 * (previous.end - previous.start) - 1);
       }
     } finally {
       await moduleRef.close();

@@ -21,8 +21,9 @@ import type { StoredUser } from './users.schema.js';
  */
 const WRITE_BATCH = 50;
 /**
- * The pause between two statements of a periodic write, so that writing 10 000 users' `lastSeenAt`
- * takes at most about a quarter of the event loop for a few seconds instead of all of it for one.
+ * The least pause between two statements of a periodic write; the pause is also at least three
+ * times the statement's own time, so that writing 10 000 users' `lastSeenAt` takes at most a
+ * quarter of the event loop for a few seconds, however slow the machine, instead of all of it.
  */
 const WRITE_PAUSE_MS = 20;
 
@@ -195,18 +196,17 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
     const dueBefore = Date.now() - this.settings.lastSeenWriteIntervalSec * 1000;
     const due = this.queue.filter((k) => all || k.writtenAtMs <= dueBefore);
     if (due.length === 0) return;
-    this.flushing = this.write(due, all ? 0 : WRITE_PAUSE_MS).finally(
-      () => (this.flushing = undefined),
-    );
+    this.flushing = this.write(due, !all).finally(() => (this.flushing = undefined));
     await this.flushing;
   }
 
   /**
-   * Writes `due` in statements of at most {@link WRITE_BATCH} users, `pauseMs` apart (on close,
-   * none), letting requests in between: PGlite runs on this thread, and 10 000 rows in one
-   * statement held it for about a second.
+   * Writes `due` in statements of at most {@link WRITE_BATCH} users, letting requests in between
+   * (when `paced`, for at least three times as long as each statement took; on close, just a
+   * turn): PGlite runs on this thread, and 10 000 rows in one statement held it for about a second.
    */
-  private async write(due: readonly KnownUser[], pauseMs: number): Promise<void> {
+  private async write(due: readonly KnownUser[], paced: boolean): Promise<void> {
+    let pauseMs = 0;
     try {
       for (let i = 0; i < due.length; i += WRITE_BATCH) {
         if (i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -214,9 +214,11 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
           known,
           seenAtMs: known.seenAtMs,
         }));
+        const startedAt = performance.now();
         await this.repository.touch(
           batch.map((b) => ({ id: b.known.row.id, lastSeenAt: new Date(b.seenAtMs) })),
         );
+        if (paced) pauseMs = Math.max(WRITE_PAUSE_MS, 3 * (performance.now() - startedAt));
         const now = Date.now();
         for (const { known, seenAtMs } of batch) {
           known.storedSeenAtMs = seenAtMs;
