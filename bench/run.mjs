@@ -209,10 +209,13 @@ async function startServer(extraEnv, dataTemplate) {
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 20_000;
+  // The primer runs the embedded database's initdb: 5-10 s on a quiet machine, 30 s and more on a busy one.
+  const deadline = Date.now() + 120_000;
   while (!/Listening on/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       say(`server did not start:\n${output}`);
+      // Not left behind holding its port, its data directory and a share of the core.
+      child.kill('SIGKILL');
       process.exit(1);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

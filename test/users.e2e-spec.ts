@@ -460,6 +460,46 @@ describe('users: start-up', () => {
   }, 90_000);
 });
 
+describe('users: first sights', () => {
+  it('creates the users of concurrent first sights in one statement, and finds those that exist', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({ dataDir: freshDataDir() }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const repository = moduleRef.get(UsersRepository);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      // Two rows another instance created: found, not duplicated.
+      const existing = await repository.findOrCreateMany([
+        { issuer: 'https://a/', subject: 's0' },
+        { issuer: 'https://a/', subject: 's1' },
+      ]);
+      const before = database.queryCount;
+      const stored = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principal(`s${i}`))),
+      );
+      // One insert of the 30, one read of the two that existed.
+      expect(database.queryCount - before).toBe(2);
+      expect(stored.map((u) => u.subject)).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`));
+      expect(stored.slice(0, 2).map((u) => u.id)).toEqual(existing.map((u) => u.id));
+      const rows = await database.run((db) => db.select().from(users));
+      expect(rows).toHaveLength(30);
+    } finally {
+      await moduleRef.close();
+    }
+  }, 60_000);
+});
+
 describe('users: lastSeenAt writes', () => {
   it('writes lastSeenAt at most once per interval, for many users in one statement, off the request path', async () => {
     const moduleRef = await Test.createTestingModule({
@@ -502,7 +542,7 @@ describe('users: lastSeenAt writes', () => {
     }
   }, 60_000);
 
-  it('writes many users in statements of at most 250, on close', async () => {
+  it('writes many users in statements of at most 50, on close', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AuthModule.forRoot({
@@ -521,6 +561,56 @@ describe('users: lastSeenAt writes', () => {
     for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
     const before = database.queryCount;
     await moduleRef.close();
-    expect(database.queryCount - before).toBe(3);
+    expect(database.queryCount - before).toBe(12);
+  }, 60_000);
+
+  it('leaves the event loop to requests between the statements of a periodic write', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.forRoot({
+          isGlobal: true,
+          issuerUrl: 'http://127.0.0.1:1/',
+          audience: AUDIENCE,
+          jwksWarmUp: false,
+        }),
+        UsersModule.forRoot({
+          dataDir: freshDataDir(),
+          lastSeenWriteIntervalSec: 1,
+          flushIntervalMs: 500,
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const service = moduleRef.get(UsersService);
+      const repository = moduleRef.get(UsersRepository);
+      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      // When each statement started and ended (the real repository underneath).
+      const statements: { start: number; end: number }[] = [];
+      const touch = repository.touch.bind(repository);
+      repository.touch = async (seen) => {
+        const statement = { start: performance.now(), end: 0 };
+        statements.push(statement);
+        await touch(seen);
+        statement.end = performance.now();
+      };
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      const deadline = Date.now() + 10_000;
+      while (statements.filter((s) => s.end > 0).length < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(statements.length).toBe(3);
+      // At least 20 ms apart, and three times as long as the statement before took: a timer may
+      // fire late, never early (1 ms for its rounding).
+      for (let i = 1; i < statements.length; i += 1) {
+        const previous = statements[i - 1]!;
+        const gap = statements[i]!.start - previous.end;
+        expect(gap).toBeGreaterThanOrEqual(19);
+        expect(gap).toBeGreaterThanOrEqual(3 * (previous.end - previous.start) - 1);
+      }
+    } finally {
+      await moduleRef.close();
+    }
   }, 60_000);
 });

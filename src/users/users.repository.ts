@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { UsersDatabase } from './users.database.js';
 import { users, type StoredUser } from './users.schema.js';
 
@@ -13,20 +13,41 @@ export class UsersRepository {
    * then a read is safe under concurrent first requests from any number of instances: exactly one
    * insert wins, the others read its row.
    */
-  findOrCreate(issuer: string, subject: string): Promise<StoredUser> {
+  async findOrCreate(issuer: string, subject: string): Promise<StoredUser> {
+    const [user] = await this.findOrCreateMany([{ issuer, subject }]);
+    return user!;
+  }
+
+  /**
+   * The users of several distinct `(issuer, subject)` pairs, in their order, created when missing:
+   * one multi-row insert and, for the pairs that existed, one read. On the embedded database a
+   * statement's fixed cost is most of a single-user insert (about 2 ms of the event loop each).
+   */
+  findOrCreateMany(pairs: readonly { issuer: string; subject: string }[]): Promise<StoredUser[]> {
     return this.database.run(async (db) => {
-      const [created] = await db
+      const created = await db
         .insert(users)
-        .values({ issuer, subject })
+        .values(pairs.map(({ issuer, subject }) => ({ issuer, subject })))
         .onConflictDoNothing({ target: [users.issuer, users.subject] })
         .returning();
-      if (created !== undefined) return created;
-      const [existing] = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.issuer, issuer), eq(users.subject, subject)));
-      if (existing === undefined) throw new Error('user row missing after ON CONFLICT DO NOTHING');
-      return existing;
+      const byPair = new Map(created.map((u) => [pairKey(u.issuer, u.subject), u]));
+      const existed = pairs.filter((p) => !byPair.has(pairKey(p.issuer, p.subject)));
+      if (existed.length > 0) {
+        const rows = await db
+          .select()
+          .from(users)
+          .where(
+            or(
+              ...existed.map((p) => and(eq(users.issuer, p.issuer), eq(users.subject, p.subject))),
+            ),
+          );
+        for (const u of rows) byPair.set(pairKey(u.issuer, u.subject), u);
+      }
+      return pairs.map((p) => {
+        const user = byPair.get(pairKey(p.issuer, p.subject));
+        if (user === undefined) throw new Error('user row missing after ON CONFLICT DO NOTHING');
+        return user;
+      });
     });
   }
 
@@ -41,4 +62,9 @@ export class UsersRepository {
         WHERE ${users}.id = s.id`),
     );
   }
+}
+
+/** An unambiguous key of `(issuer, subject)`: the issuer's length first. */
+function pairKey(issuer: string, subject: string): string {
+  return `${issuer.length}:${issuer}${subject}`;
 }
