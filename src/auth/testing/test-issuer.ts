@@ -127,7 +127,7 @@ export class TestIssuer {
   /** A valid RS256 access token. */
   token(options: TokenOptions = {}): string {
     const key = options.key ?? this.keys[0]!;
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSec();
     const header = prune({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...options.header });
     const claims = prune({
       iss: this.url,
