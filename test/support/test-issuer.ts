@@ -32,6 +32,17 @@ export function makeKey(
   return { kid, privateKey, publicKey, jwkExtras };
 }
 
+/** Makes an Ed25519 (or Ed448) signing key with a fresh kid (RFC 8037: a JWK of kty OKP). */
+export function makeEdKey(
+  kid: string = randomUUID(),
+  jwkExtras: Record<string, unknown> = { alg: 'EdDSA', use: 'sig' },
+  curve: 'ed25519' | 'ed448' = 'ed25519',
+): TestKey {
+  const { privateKey, publicKey } =
+    curve === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ed448');
+  return { kid, privateKey, publicKey, jwkExtras };
+}
+
 /**
  * A real OpenID issuer on 127.0.0.1:0 for tests: discovery, a JWKS it can rotate or break on demand,
  * hit counters, and token minting with safe defaults.
@@ -79,11 +90,17 @@ export class TestIssuer {
     this.server = undefined;
   }
 
-  /** A valid RS256 access token; per-test overrides replace (or with `undefined`, remove) defaults. */
+  /**
+   * A valid access token (RS256, or for an Edwards key its JWK's alg, EdDSA by default); per-test
+   * overrides replace (or with `undefined`, remove) defaults.
+   */
   token(overrides: TokenOverrides = {}): string {
     const key = overrides.key ?? this.keys[0]!;
     const now = Math.floor(Date.now() / 1000);
-    const header = prune({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...overrides.header });
+    const alg = ['ed25519', 'ed448'].includes(key.publicKey.asymmetricKeyType ?? '')
+      ? (key.jwkExtras['alg'] ?? 'EdDSA')
+      : 'RS256';
+    const header = prune({ alg, typ: 'JWT', kid: key.kid, ...overrides.header });
     const claims = prune({
       iss: this.url,
       aud: this.audience,
