@@ -11,6 +11,7 @@ import {
 import { HealthModule } from '../src/health/index.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
 import { get, type Reply } from './support/http.js';
+import { startProductionMain, type AppProcess } from './support/process.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
 @Controller('host')
@@ -234,5 +235,44 @@ describe('AuthOptions.issuers checks', () => {
     ],
   ])('refuses %j at start-up', async (options, message) => {
     await expect(build(options as AuthOptions)).rejects.toThrow(message);
+  });
+});
+
+describe('the app configured with AUTH_ISSUERS', () => {
+  const a = new TestIssuer('https://api.example/');
+  const b = new TestIssuer('https://api.example/');
+  let app: AppProcess | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    await Promise.all([a.start(), b.start()]);
+    ({ app, url } = await startProductionMain(a, {
+      AUTH_ISSUER_URL: '',
+      AUTH_AUDIENCE: '',
+      AUTH_ISSUERS: 'first,second',
+      AUTH_ISSUER_FIRST_URL: a.url,
+      AUTH_ISSUER_FIRST_AUDIENCE: a.audience,
+      AUTH_ISSUER_SECOND_URL: b.url,
+      AUTH_ISSUER_SECOND_AUDIENCE: b.audience,
+      AUTH_ISSUER_SECOND_JWKS_URI: b.jwksUri,
+    }));
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it("answers both issuers' tokens on /api/private and refuses an unlisted iss", async () => {
+    expect((await get(url, 'api/private', bearer(a.token()))).status).toBe(200);
+    expect((await get(url, 'api/private', bearer(b.token()))).status).toBe(200);
+    expectInvalidToken(
+      await get(
+        url,
+        'api/private',
+        bearer(a.token({ claims: { iss: 'https://elsewhere.example/' } })),
+      ),
+      /issuer not accepted/,
+    );
   });
 });

@@ -7,8 +7,9 @@ import { devIssuerUrl, readEnv } from './env.js';
 export const authConfig = registerAs('auth', (): AuthOptions => {
   const env = readEnv(process.env);
   return {
-    issuerUrl: env.issuerUrl ?? devIssuerUrl(env),
-    audience: env.audiences,
+    ...(env.issuers === undefined
+      ? { issuerUrl: env.issuerUrl ?? devIssuerUrl(env), audience: env.audiences }
+      : { issuers: env.issuers }),
     jwksUri: env.jwksUri,
     algorithms: env.algorithms,
     clockToleranceSec: env.clockToleranceSec,
