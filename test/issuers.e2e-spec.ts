@@ -95,6 +95,8 @@ describe.each(ADAPTERS)('two trusted issuers with separate keys on %s', (adapter
   });
 
   it("refuses a token signed by issuer A's key that claims issuer B (B's key set decides)", async () => {
+    // A's key set is loaded (anyone can make it so with one valid token of A).
+    expect((await get(running.url, 'host/me', bearer(a.token()))).status).toBe(200);
     // A's first key: B publishes a different key under the same kid, so the signature fails.
     const sameKid = a.token({ claims: { iss: b.url, aud: b.audience } });
     expectInvalidToken(
