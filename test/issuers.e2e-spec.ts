@@ -10,8 +10,8 @@ import {
 } from '../src/auth/index.js';
 import { HealthModule } from '../src/health/index.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
-import { get, type Reply } from './support/http.js';
-import { startProductionMain, type AppProcess } from './support/process.js';
+import { freePort, get, type Reply } from './support/http.js';
+import { startMain, type AppProcess } from './support/process.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
 @Controller('host')
@@ -248,17 +248,22 @@ describe('the app configured with AUTH_ISSUERS', () => {
 
   beforeAll(async () => {
     await Promise.all([a.start(), b.start()]);
-    ({ app, url } = await startProductionMain(a, {
-      AUTH_ISSUER_URL: '',
-      AUTH_AUDIENCE: '',
+    const port = await freePort();
+    app = startMain({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
       AUTH_ISSUERS: 'first,second',
       AUTH_ISSUER_FIRST_URL: a.url,
       AUTH_ISSUER_FIRST_AUDIENCE: a.audience,
       AUTH_ISSUER_SECOND_URL: b.url,
       AUTH_ISSUER_SECOND_AUDIENCE: b.audience,
       AUTH_ISSUER_SECOND_JWKS_URI: b.jwksUri,
-    }));
-  });
+    });
+    url = `http://127.0.0.1:${port}/`;
+    // A whole production process starting (its embedded database too): slow on a loaded machine.
+    await app.waitFor(/Listening on/, 55_000);
+  }, 60_000);
 
   afterAll(async () => {
     await app?.stop();
