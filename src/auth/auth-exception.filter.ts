@@ -123,6 +123,6 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     }
     // Over HTTP the carrier is the request: the request log line names the failure, as on REST.
     if (carrier !== undefined) recordAuthFailure(carrier, error);
-    throw graphqlErrorOf(error, this.settings.realm);
+    throw graphqlErrorOf(error, this.settings.realm, this.settings.resourceMetadataUrl);
   }
 }

@@ -20,8 +20,14 @@ import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.j
 import { IssuerMetadataResolver } from './core/issuer-metadata.js';
 import { NOOP_AUTH_OBSERVER, type AuthObserver } from './core/observer.js';
 import { DEFAULT_KEY_SET_POLICY, JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
-import { resolveAuthSettings, type AuthOptions, type AuthSettings } from './core/options.js';
+import {
+  resolveAuthSettings,
+  type AuthOptions,
+  type AuthSettings,
+  type IssuerSettings,
+} from './core/options.js';
 import { TokenVerifier } from './core/token-verifier.js';
+import { TrustedIssuers, type TrustedIssuer } from './core/trusted-issuers.js';
 import { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -30,10 +36,40 @@ import { ProtectedResourceMetadataRoutes } from './protected-resource-metadata.r
 import { ScopesGuard } from './scopes.guard.js';
 import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
 
+/** One trusted issuer's metadata resolver and key provider, with the module-wide fetch policy. */
+function trustedIssuer(
+  settings: AuthSettings,
+  issuer: IssuerSettings,
+  observer: AuthObserver | undefined,
+): TrustedIssuer {
+  const logger = new Logger(settings.issuers.length === 1 ? 'Auth' : `Auth ${issuer.issuerUrl}`);
+  const metadata = new IssuerMetadataResolver({
+    issuerUrl: issuer.issuerUrl,
+    jwksUri: issuer.jwksUri,
+    timeoutMs: settings.jwksTimeoutMs,
+    retryIntervalMs:
+      settings.keySetPolicy.minFetchIntervalMs ?? DEFAULT_KEY_SET_POLICY.minFetchIntervalMs,
+    dispatcher: settings.fetchDispatcher,
+    logger,
+  });
+  const keys = new JwksKeyProvider(metadata, {
+    algorithms: issuer.algorithms,
+    logger,
+    dispatcher: settings.fetchDispatcher,
+    policy: {
+      timeoutMs: settings.jwksTimeoutMs,
+      defaultMaxAgeMs: settings.jwksCacheMaxAgeMs,
+      ...settings.keySetPolicy,
+    },
+    observer,
+  });
+  return { settings: issuer, metadata, keys };
+}
+
 /**
- * Protects routes with OAuth 2.0 bearer access tokens (JWTs) from one issuer. Import it once with
- * `AuthModule.forRoot({...})` or `forRootAsync({...})`, then either protect every handler with
- * `protectAllRoutes: true` (and open some with `@Public()`) or guard handlers with
+ * Protects routes with OAuth 2.0 bearer access tokens (JWTs) from one issuer, or several. Import it
+ * once with `AuthModule.forRoot({...})` or `forRootAsync({...})`, then either protect every handler
+ * with `protectAllRoutes: true` (and open some with `@Public()`) or guard handlers with
  * `@UseGuards(JwtAuthGuard)`; `@Scopes(...)` is enforced by either.
  */
 @Module({
@@ -45,44 +81,25 @@ import { WsHandshakeMiddleware } from './ws-handshake.middleware.js';
       inject: [AUTH_OPTIONS],
     },
     {
-      provide: ISSUER_METADATA,
-      useFactory: (settings: AuthSettings) =>
-        new IssuerMetadataResolver({
-          issuerUrl: settings.issuerUrl,
-          jwksUri: settings.jwksUri,
-          timeoutMs: settings.jwksTimeoutMs,
-          retryIntervalMs:
-            settings.keySetPolicy.minFetchIntervalMs ?? DEFAULT_KEY_SET_POLICY.minFetchIntervalMs,
-          dispatcher: settings.fetchDispatcher,
-          logger: new Logger('Auth'),
-        }),
-      inject: [AUTH_SETTINGS],
+      // One metadata resolver and one key set per trusted issuer, never pooled (RFC 8725 §3.8).
+      provide: KEY_PROVIDER,
+      useFactory: (settings: AuthSettings, observer: AuthObserver | undefined) =>
+        new TrustedIssuers(
+          settings.issuers.map((issuer) => trustedIssuer(settings, issuer, observer)),
+        ),
+      inject: [AUTH_SETTINGS, { token: AUTH_OBSERVER, optional: true }],
     },
     {
-      provide: KEY_PROVIDER,
-      useFactory: (
-        settings: AuthSettings,
-        metadata: IssuerMetadataResolver,
-        observer: AuthObserver | undefined,
-      ) =>
-        new JwksKeyProvider(metadata, {
-          algorithms: settings.algorithms,
-          logger: new Logger('Auth'),
-          dispatcher: settings.fetchDispatcher,
-          policy: {
-            timeoutMs: settings.jwksTimeoutMs,
-            defaultMaxAgeMs: settings.jwksCacheMaxAgeMs,
-            ...settings.keySetPolicy,
-          },
-          observer,
-        }),
-      inject: [AUTH_SETTINGS, ISSUER_METADATA, { token: AUTH_OBSERVER, optional: true }],
+      // The first trusted issuer's (the only one in the single-issuer form).
+      provide: ISSUER_METADATA,
+      useFactory: (keys: TrustedIssuers) => keys.issuers[0]!.metadata,
+      inject: [KEY_PROVIDER],
     },
     {
       provide: TOKEN_VERIFIER,
-      useFactory: (settings: AuthSettings, metadata: IssuerMetadataResolver, keys: KeyProvider) =>
-        new TokenVerifier(settings, metadata, keys),
-      inject: [AUTH_SETTINGS, ISSUER_METADATA, KEY_PROVIDER],
+      useFactory: (settings: AuthSettings, keys: TrustedIssuers) =>
+        new TokenVerifier(settings, keys),
+      inject: [AUTH_SETTINGS, KEY_PROVIDER],
     },
     {
       provide: TOKEN_CACHE,
@@ -127,7 +144,7 @@ export class AuthModule
 {
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
-    @Inject(KEY_PROVIDER) private readonly keys: JwksKeyProvider,
+    @Inject(KEY_PROVIDER) private readonly keys: TrustedIssuers,
   ) {
     super();
   }

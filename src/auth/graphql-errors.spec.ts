@@ -26,6 +26,14 @@ describe('graphqlErrorOf', () => {
     });
   });
 
+  it('names the resource metadata in the challenge when a resource identifier is set (RFC 9728 §5.1)', () => {
+    const metadata = 'https://api.example/.well-known/oauth-protected-resource';
+    expect(
+      graphqlErrorOf(new MissingTokenError('no access token'), realm, metadata).extensions
+        .challenge,
+    ).toBe(`Bearer realm="https://api.example/", resource_metadata="${metadata}"`);
+  });
+
   it('answers an unavailable key set with 503 and when to retry, no challenge', () => {
     const error = new JwksUnavailableError('keys unavailable', { retryAfterSec: 7 });
     expect(graphqlErrorOf(error, realm).extensions).toEqual({

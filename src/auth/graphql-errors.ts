@@ -37,10 +37,17 @@ export class GraphqlAuthError extends Error {
   }
 }
 
-/** The GraphQL error answering `error`: its safe description as message, its code, status and challenge. */
-export function graphqlErrorOf(error: AuthError, realm: string): GraphqlAuthError {
+/**
+ * The GraphQL error answering `error`: its safe description as message, its code, status and
+ * challenge (the same as on HTTP, `resource_metadata` included when a resource identifier is set).
+ */
+export function graphqlErrorOf(
+  error: AuthError,
+  realm: string,
+  resourceMetadataUrl?: string,
+): GraphqlAuthError {
   const extensions: AuthErrorExtensions = { code: error.code, status: error.status };
-  const challenge = bearerChallenge(error, realm);
+  const challenge = bearerChallenge(error, realm, resourceMetadataUrl);
   if (challenge !== undefined) extensions.challenge = challenge;
   if (error instanceof JwksUnavailableError) extensions.retryAfterSec = error.retryAfterSec;
   return new GraphqlAuthError(error.description, extensions);

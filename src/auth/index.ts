@@ -43,7 +43,10 @@ export {
   MAX_TOKEN_CACHE_BYTES,
   type AuthOptions,
   type AuthSettings,
+  type IssuerOptions,
+  type IssuerSettings,
 } from './core/options.js';
+export type { IssuerKeySetStatus, TrustedIssuer, TrustedIssuers } from './core/trusted-issuers.js';
 export type { Principal } from './core/claims.js';
 export type { ScopeMatch } from './core/scopes.js';
 export { SUPPORTED_ALGORITHMS, type SignatureAlgorithm } from './core/algorithms.js';

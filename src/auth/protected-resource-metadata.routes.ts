@@ -14,7 +14,7 @@ const CACHE_CONTROL = 'public, max-age=3600';
  * that the list follows the settings wherever they name issuers.
  */
 export function trustedIssuersOf(settings: AuthSettings): string[] {
-  return [settings.issuerUrl];
+  return settings.issuers.map((issuer) => issuer.issuerUrl);
 }
 
 /**

@@ -12,8 +12,9 @@ export const authConfig = registerAs('auth', (): AuthOptions => {
   // The development issuer serves a resource identifier by default, so its challenges name their metadata.
   const resource = env.resourceUrl ?? (env.devIssuer ? devResourceUrl(issuerUrl) : undefined);
   return {
-    issuerUrl,
-    audience: env.audiences,
+    ...(env.issuers === undefined
+      ? { issuerUrl, audience: env.audiences }
+      : { issuers: env.issuers }),
     jwksUri: env.jwksUri,
     algorithms: env.algorithms,
     clockToleranceSec: env.clockToleranceSec,

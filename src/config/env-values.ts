@@ -1,3 +1,5 @@
+import { parseSecureUrl } from '../auth/index.js';
+
 /** The environment as the parsers read it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -56,4 +58,16 @@ export function flag(
     return fallback;
   }
   return raw === 'true';
+}
+
+/** Adds one line naming the variable when `value` is not an https URL (http only for localhost). */
+export function checkUrl(problems: string[], name: string, value: string, example: string): void {
+  const parsed = parseSecureUrl(value);
+  if (parsed === 'is not a valid URL') {
+    problems.push(`${name} is not a URL; set it like ${name}=${example}`);
+  } else if (typeof parsed === 'string') {
+    problems.push(
+      `${name} must use https (http only for localhost); set it like ${name}=${example}`,
+    );
+  }
 }

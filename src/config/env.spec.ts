@@ -448,7 +448,7 @@ describe('parseEnv', () => {
       'refuses AUTH_ALGORITHMS=%j with a line naming the variable',
       (AUTH_ALGORITHMS) => {
         expect(onlyProblem({ ...ISSUER_ENV, AUTH_ALGORITHMS }, 'AUTH_ALGORITHMS')).toBe(
-          'AUTH_ALGORITHMS may list only RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (never none or HS*); unset it to use RS256',
+          'AUTH_ALGORITHMS may list only RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519 (never none or HS*); unset it to use RS256',
         );
       },
     );

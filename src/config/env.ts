@@ -1,7 +1,8 @@
-import { parseSecureUrl, SUPPORTED_ALGORITHMS } from '../auth/index.js';
-import { flag, list, set, wholeNumber, type Env } from './env-values.js';
+import { SUPPORTED_ALGORITHMS } from '../auth/index.js';
+import { checkUrl, flag, list, set, wholeNumber, type Env } from './env-values.js';
 import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
+import { issuersFrom, type IssuerEnv } from './issuers.env.js';
 import { parseStorageEnv } from './storage.env.js';
 import { resourceUrlFrom } from './resource.env.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
@@ -43,6 +44,8 @@ export interface AppEnv {
   observability: ObservabilityEnv;
   /** `AUTH_RESOURCE_URL`: the API's resource identifier (RFC 8707, RFC 9728), or `undefined`. */
   resourceUrl: string | undefined;
+  /** Several trusted issuers (`AUTH_ISSUERS`), instead of `issuerUrl`; `undefined` when unset. */
+  issuers: IssuerEnv[] | undefined;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -56,17 +59,6 @@ export class ConfigError extends Error {
 /** The audience of the development issuer's tokens when none is configured (as in Auth0's quickstarts). */
 export const DEFAULT_DEV_AUDIENCE = 'https://quickstarts/api';
 const ISSUER_EXAMPLE = 'https://YOUR_TENANT.auth0.com/';
-
-function checkUrl(problems: string[], name: string, value: string, example: string): void {
-  const parsed = parseSecureUrl(value);
-  if (parsed === 'is not a valid URL') {
-    problems.push(`${name} is not a URL; set it like ${name}=${example}`);
-  } else if (typeof parsed === 'string') {
-    problems.push(
-      `${name} must use https (http only for localhost); set it like ${name}=${example}`,
-    );
-  }
-}
 
 /** A bare host name with an optional port, as Auth0 shows a tenant's domain. */
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
@@ -129,29 +121,34 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       issuerUrl,
       ISSUER_EXAMPLE,
     );
-  if (issuerUrl === undefined && production) {
+  const issuers = issuersFrom(problems, env);
+  if (issuerUrl === undefined && issuers === undefined && production) {
     problems.push(
       `AUTH_ISSUER_URL is required when NODE_ENV=production (the development issuer never runs in production); set it like AUTH_ISSUER_URL=${ISSUER_EXAMPLE}`,
     );
   }
-  const devIssuer = issuerUrl === undefined && !production;
+  const devIssuer = issuerUrl === undefined && issuers === undefined && !production;
   // The development issuer hands tokens to anyone who asks, so by default only this machine may ask.
   const host = set(env, 'HOST') ?? (devIssuer ? '127.0.0.1' : '0.0.0.0');
   if (devIssuer) checkNoStrayAuthVariables(problems, env);
 
   let audiences = audiencesFrom(problems, env) ?? [];
   if (audiences.length === 0) {
-    if (issuerUrl !== undefined && set(env, 'AUTH_AUDIENCE') === undefined) {
+    if (
+      issuerUrl !== undefined &&
+      issuers === undefined &&
+      set(env, 'AUTH_AUDIENCE') === undefined
+    ) {
       problems.push(
         'AUTH_AUDIENCE is required with AUTH_ISSUER_URL; set it to your API identifier, like AUTH_AUDIENCE=https://quickstarts/api',
       );
     }
-    audiences = [DEFAULT_DEV_AUDIENCE];
+    audiences = issuers?.[0]?.audience ?? [DEFAULT_DEV_AUDIENCE];
   }
 
   const jwksUri = set(env, 'AUTH_JWKS_URI');
   if (jwksUri !== undefined) {
-    if (issuerUrl === undefined) {
+    if (issuerUrl === undefined && issuers === undefined) {
       problems.push('AUTH_JWKS_URI needs AUTH_ISSUER_URL too; set both, or unset AUTH_JWKS_URI');
     }
     checkUrl(problems, 'AUTH_JWKS_URI', jwksUri, `${ISSUER_EXAMPLE}.well-known/jwks.json`);
@@ -224,6 +221,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       ...storage,
       observability,
       resourceUrl,
+      issuers,
     },
     problems,
   };
@@ -242,6 +240,7 @@ const AUTH_VARIABLES = [
   'AUTH0_DOMAIN',
   'AUTH0_AUDIENCE',
   'AUTH_RESOURCE_URL',
+  'AUTH_ISSUERS',
 ];
 
 /**

@@ -38,6 +38,10 @@ export class DevIssuerKeys {
     if (config.production) {
       throw new Error('the development issuer never runs with NODE_ENV=production');
     }
+    // The development issuer runs only in the single-issuer form (AUTH_ISSUERS names real issuers).
+    if (auth.issuerUrl === undefined || auth.audience === undefined) {
+      throw new Error('the development issuer needs AUTH_ISSUER_URL unset and AUTH_ISSUERS unset');
+    }
     this.issuer = auth.issuerUrl;
     this.audiences = typeof auth.audience === 'string' ? [auth.audience] : auth.audience;
     this.resource = auth.resource;

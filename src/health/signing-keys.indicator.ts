@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { KEY_PROVIDER, type JwksKeyProvider } from '../auth/index.js';
+import { KEY_PROVIDER, type JwksKeyProvider, type TrustedIssuers } from '../auth/index.js';
 import type { ReadinessIndicator } from './readiness-indicator.js';
 
 /**
@@ -11,7 +11,9 @@ import type { ReadinessIndicator } from './readiness-indicator.js';
 @Injectable()
 export class SigningKeysIndicator implements ReadinessIndicator {
   constructor(
-    @Inject(KEY_PROVIDER) private readonly keys: Pick<JwksKeyProvider, 'status'>,
+    @Inject(KEY_PROVIDER)
+    private readonly keys: Pick<JwksKeyProvider, 'status'> &
+      Partial<Pick<TrustedIssuers, 'statuses'>>,
     private readonly indicator: HealthIndicatorService,
   ) {}
 
@@ -22,6 +24,7 @@ export class SigningKeysIndicator implements ReadinessIndicator {
       keys: status.keyCount,
       ageSec: status.ageMs === undefined ? null : Math.round(status.ageMs / 1000),
       fresh: status.fresh,
+      ...this.eachIssuer(),
     };
     if (status.usable) return session.up(data);
     if (!status.fetched) {
@@ -31,5 +34,28 @@ export class SigningKeysIndicator implements ReadinessIndicator {
         : session.up({ ...data, message: 'keys are fetched with the first token' });
     }
     return session.down({ ...data, message: status.lastError ?? 'no usable signing key' });
+  }
+
+  /**
+   * With several trusted issuers, each one's key set by issuer URL: up while any issuer's keys are
+   * usable (one identity provider's outage must not take the other issuers' tokens out of rotation),
+   * and this says which one is failing.
+   */
+  private eachIssuer(): { issuers?: Record<string, object> } {
+    const statuses = this.keys.statuses?.() ?? [];
+    if (statuses.length < 2) return {};
+    return {
+      issuers: Object.fromEntries(
+        statuses.map((s) => [
+          s.issuer,
+          {
+            usable: s.usable,
+            keys: s.keyCount,
+            fresh: s.fresh,
+            ...(s.lastError === undefined ? {} : { error: s.lastError }),
+          },
+        ]),
+      ),
+    };
   }
 }

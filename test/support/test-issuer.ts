@@ -1,6 +1,8 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TestIssuer as KitTestIssuer, type TokenOptions } from '../../src/auth/testing/index.js';
 
+import type { TestKey } from '../../src/auth/testing/index.js';
 export { makeKey, type TestKey } from '../../src/auth/testing/index.js';
 
 /** What the test issuer's endpoints do: answer, or misbehave in one of the ways an issuer can. */
@@ -8,6 +10,17 @@ export type EndpointBehaviour = 'ok' | 'http-500' | 'http-404' | 'bad-json' | 'h
 
 /** Token claims and header overrides; `undefined` values drop the default. */
 export type TokenOverrides = TokenOptions;
+
+/** Makes an Ed25519 (or Ed448) signing key with a fresh kid (RFC 8037: a JWK of kty OKP). */
+export function makeEdKey(
+  kid: string = randomUUID(),
+  jwkExtras: Record<string, unknown> = { alg: 'EdDSA', use: 'sig' },
+  curve: 'ed25519' | 'ed448' = 'ed25519',
+): TestKey {
+  const { privateKey, publicKey } =
+    curve === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ed448');
+  return { kid, privateKey, publicKey, jwkExtras };
+}
 
 /**
  * The testing kit's issuer (src/auth/testing) with what only this repository's tests need: an

@@ -2,7 +2,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import jwksRsa from 'jwks-rsa';
 import type { Dispatcher } from 'undici';
-import { keyTypeFor, type SignatureAlgorithm } from './algorithms.js';
+import {
+  keyTypeFor,
+  UNSUPPORTED_ALGORITHM_REASONS,
+  type SignatureAlgorithm,
+} from './algorithms.js';
 import { InvalidTokenError, JwksUnavailableError, KEYS_UNAVAILABLE } from './errors.js';
 import { fetchJson, unavailable } from './fetch-json.js';
 import type { IssuerMetadataResolver } from './issuer-metadata.js';
@@ -16,9 +20,12 @@ export interface KeyProvider {
    * Throws {@link InvalidTokenError} when the issuer has no such key, {@link JwksUnavailableError}
    * when the key set cannot be had.
    */
-  getKey(kid: string, alg: SignatureAlgorithm): Promise<KeyObject>;
-  /** Whether `kid` is in the issuer's current key set (false once it has been rotated out). */
-  hasKey(kid: string): boolean;
+  getKey(kid: string, alg: SignatureAlgorithm, issuer?: string): Promise<KeyObject>;
+  /**
+   * Whether `kid` is in the issuer's current key set (false once it has been rotated out); with
+   * several trusted issuers, `issuer` names whose key set (a provider of one issuer ignores it).
+   */
+  hasKey(kid: string, issuer?: string): boolean;
 }
 
 /** The key-set policy; every value has a default in {@link DEFAULT_KEY_SET_POLICY}. */
@@ -84,8 +91,15 @@ export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
 const IMPORT_SLICE = 25;
 /** How many kids a log line names at most. */
 const KIDS_NAMED = 10;
-/** RFC 7518 §6: the key types the supported algorithms use (RSA for RS and PS, EC for ES). */
-const KEY_MEMBERS: Record<string, readonly string[]> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'] };
+/**
+ * RFC 7518 §6 and RFC 8037 §2: the key types the supported algorithms use (RSA for RS and PS, EC for
+ * ES, OKP for EdDSA).
+ */
+const KEY_MEMBERS: Record<string, readonly string[]> = {
+  RSA: ['n', 'e'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+};
 
 /** RFC 7518 §3.3 and §3.5: RSA keys for RS* and PS* must be 2048 bits or larger. */
 const MIN_RSA_BITS = 2048;
@@ -101,6 +115,8 @@ function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
   const details = key.asymmetricKeyDetails ?? {};
   if (kty === 'EC')
     return key.asymmetricKeyType === 'ec' && details.namedCurve === NODE_CURVES[crv!];
+  // RFC 8037 §3.1: EdDSA with an Ed25519 key only (an X25519 key is for key agreement).
+  if (kty === 'OKP') return key.asymmetricKeyType === 'ed25519';
   if ((details.modulusLength ?? 0) < MIN_RSA_BITS) return false;
   // RS* needs a plain RSA key; PS* may use either kind of RSA key (RFC 7518 §3.5).
   return (
@@ -108,13 +124,16 @@ function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
   );
 }
 
+/** The kinds of skipped keys a fetch logs about. */
+type ReportKind = 'duplicate' | 'capped' | 'unusable' | 'ed448';
+
 /** A published key, imported once, with the algorithms it may verify. */
 interface ImportedKey {
   key: KeyObject;
   algorithms: ReadonlySet<SignatureAlgorithm>;
 }
 
-/** A JWK that may be a signing key: RSA or EC, with a kid, not marked for encryption. */
+/** A JWK that may be a signing key: RSA, EC or OKP, with a kid, not marked for encryption. */
 interface SigningJwk {
   kid: string;
   kty: string;
@@ -198,7 +217,7 @@ export class JwksKeyProvider implements KeyProvider {
   private outageLogged = false;
   private closed = false;
   /** The last line logged about each kind of key a fetch skipped, so that a repeat is not logged again. */
-  private readonly reported = new Map<'duplicate' | 'capped' | 'unusable', string>();
+  private readonly reported = new Map<ReportKind, string>();
   /**
    * The last import, by kid, with the JWK members each key came from: a refresh hands jwks-rsa only
    * the keys that are new or changed. jwks-rsa and the KeyObject made from its PEM cost about
@@ -375,7 +394,16 @@ export class JwksKeyProvider implements KeyProvider {
     jwksUri: string,
     published: readonly unknown[],
   ): Promise<Map<string, ImportedKey>> {
-    const candidates = published.filter(isSigningJwk);
+    const signing = published.filter(isSigningJwk);
+    // Ed448 keys are refused by name: jose, which imports the keys, cannot make one (Ed25519 only).
+    const ed448 = signing.filter((jwk) => jwk.kty === 'OKP' && jwk['crv'] === 'Ed448');
+    this.report(
+      'ed448',
+      ed448.length === 0
+        ? undefined
+        : `Skipped the issuer's Ed448 key ${namedKids(ed448.map((jwk) => jwk.kid))}: ${UNSUPPORTED_ALGORITHM_REASONS['Ed448']}`,
+    );
+    const candidates = signing.filter((jwk) => !ed448.includes(jwk));
     const seen = new Map<string, number>();
     for (const jwk of candidates) seen.set(jwk.kid, (seen.get(jwk.kid) ?? 0) + 1);
     const duplicated = [...seen].filter(([, count]) => count > 1).map(([kid]) => kid);
@@ -432,7 +460,7 @@ export class JwksKeyProvider implements KeyProvider {
   }
 
   /** Logs a line about skipped keys unless it says what the last one of its kind said. */
-  private report(kind: 'duplicate' | 'capped' | 'unusable', line: string | undefined): void {
+  private report(kind: ReportKind, line: string | undefined): void {
     if (line === undefined) {
       this.reported.delete(kind);
     } else if (this.reported.get(kind) !== line) {

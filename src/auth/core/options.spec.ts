@@ -38,6 +38,15 @@ describe('resolveAuthSettings', () => {
       tokenCacheMaxEntries: 16_384,
       requireAccessTokenType: false,
       tokenCacheMaxBytes: 16 * 1024 * 1024,
+      issuers: [
+        {
+          issuerUrl: 'https://tenant.auth0.com/',
+          audiences: ['https://quickstarts/api'],
+          jwksUri: undefined,
+          algorithms: ['RS256'],
+          clockToleranceSec: 60,
+        },
+      ],
     });
   });
 
@@ -73,6 +82,15 @@ describe('resolveAuthSettings', () => {
       tokenCacheMaxEntries: 0,
       requireAccessTokenType: true,
       tokenCacheMaxBytes: 65_536,
+      issuers: [
+        {
+          issuerUrl: 'http://127.0.0.1:4000/',
+          audiences: ['https://a/api', 'https://b/api'],
+          jwksUri: 'http://localhost:4000/jwks',
+          algorithms: ['ES256', 'PS512'],
+          clockToleranceSec: 0,
+        },
+      ],
     });
   });
 
@@ -215,7 +233,7 @@ describe('resolveAuthSettings', () => {
       (alg) => {
         const message = optionError({ algorithms: ['RS256', alg] }).message;
         expect(message).toBe(
-          `AuthOptions.algorithms contains ${JSON.stringify(alg)}; supported: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (none and HS* are never accepted)`,
+          `AuthOptions.algorithms contains ${JSON.stringify(alg)}; supported: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519 (none and HS* are never accepted)`,
         );
       },
     );

@@ -2,6 +2,7 @@ import {
   DEFAULT_ALGORITHMS,
   SUPPORTED_ALGORITHMS,
   isSupportedAlgorithm,
+  UNSUPPORTED_ALGORITHM_REASONS,
   type SignatureAlgorithm,
 } from './algorithms.js';
 import type { Dispatcher } from 'undici';
@@ -13,15 +14,55 @@ import {
   resourceIdentifierProblem,
 } from './resource.js';
 
+/** One trusted issuer of {@link AuthOptions.issuers}: its own audiences, keys, algorithms and clock. */
+export interface IssuerOptions {
+  /** The issuer, exactly as its tokens' `iss`. https, or http on loopback only. */
+  issuerUrl: string;
+  /** The API identifier(s) this issuer's tokens must name in `aud`. */
+  audience: string | readonly string[];
+  /**
+   * Where this issuer's JSON Web Key Set is.
+   * @default the `jwks_uri` of the issuer's OpenID discovery document
+   */
+  jwksUri?: string;
+  /**
+   * This issuer's accepted signature algorithms.
+   * @default AuthOptions.algorithms
+   */
+  algorithms?: readonly string[];
+  /**
+   * This issuer's allowed clock skew, in seconds.
+   * @default AuthOptions.clockToleranceSec
+   */
+  clockToleranceSec?: number;
+}
+
+/** {@link IssuerOptions} checked, with every default filled in. */
+export interface IssuerSettings {
+  issuerUrl: string;
+  audiences: readonly string[];
+  jwksUri: string | undefined;
+  algorithms: readonly SignatureAlgorithm[];
+  clockToleranceSec: number;
+}
+
 /** How to verify access tokens: the options another service passes to `AuthModule.forRoot`. */
 export interface AuthOptions {
   /**
    * The issuer whose tokens are accepted, exactly as its tokens' `iss` (for Auth0,
-   * `https://YOUR_TENANT.auth0.com/`). https, or http on loopback only.
+   * `https://YOUR_TENANT.auth0.com/`). https, or http on loopback only. Required unless
+   * {@link issuers} is given instead.
    */
-  issuerUrl: string;
-  /** The API identifier, or several: a token's `aud` must contain one of them. */
-  audience: string | readonly string[];
+  issuerUrl?: string;
+  /** The API identifier, or several: a token's `aud` must contain one of them. Required with `issuerUrl`. */
+  audience?: string | readonly string[];
+  /**
+   * Several trusted issuers instead of `issuerUrl`/`audience`/`jwksUri`, each with its own
+   * audiences and key set (never pooled). A token's unverified `iss` only selects one of them; a
+   * token naming any other issuer is refused before anything is fetched. `algorithms` and
+   * `clockToleranceSec` here are the defaults of every issuer.
+   */
+  issuers?: readonly IssuerOptions[];
   /**
    * Where the issuer's JSON Web Key Set is.
    * @default the `jwks_uri` of the issuer's OpenID discovery document
@@ -93,7 +134,8 @@ export interface AuthOptions {
   /**
    * The API's resource identifier (RFC 8707, RFC 9728): its canonical https URL, written as URL
    * parsers write it, without fragment or query. Tokens whose `aud` names it are accepted as well
-   * as those naming an `audience`; its RFC 9728 metadata is served, and every challenge points to it.
+   * as those naming an `audience` (from any trusted issuer); its RFC 9728 metadata is served, and
+   * every challenge points to it.
    * @default none: no metadata, no `resource_metadata` in challenges
    */
   resource?: string;
@@ -109,7 +151,11 @@ export interface AuthOptions {
   resourceDocumentation?: string;
 }
 
-/** {@link AuthOptions} checked and with every default filled in. */
+/**
+ * {@link AuthOptions} checked and with every default filled in. `issuerUrl`, `audiences`, `jwksUri`
+ * and `clockToleranceSec` are the first trusted issuer's; `algorithms` lists every algorithm some
+ * issuer accepts.
+ */
 export interface AuthSettings {
   issuerUrl: string;
   audiences: readonly string[];
@@ -125,6 +171,8 @@ export interface AuthSettings {
   tokenCacheMaxEntries: number;
   requireAccessTokenType: boolean;
   tokenCacheMaxBytes: number;
+  /** Every trusted issuer: one for the `issuerUrl` form. */
+  issuers: readonly IssuerSettings[];
   /** The resource identifier, or `undefined` when none is configured. */
   resource: string | undefined;
   /** Where the resource's RFC 9728 metadata is, named in every challenge; `undefined` without a resource. */
@@ -180,6 +228,98 @@ function checkBoolean(name: string, value: unknown, fallback: boolean): boolean 
   return value;
 }
 
+function checkAlgorithms(name: string, algorithms: unknown): SignatureAlgorithm[] {
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw optionError(name, 'must be a non-empty array');
+  }
+  for (const alg of algorithms as unknown[]) {
+    const unsupported = UNSUPPORTED_ALGORITHM_REASONS[String(alg)];
+    if (unsupported !== undefined)
+      throw optionError(name, `contains "${String(alg)}": ${unsupported}`);
+    // RFC 8725 §3.1 and §3.2: never `none`, and never an HMAC algorithm, which would let a public key be used as a secret.
+    if (!isSupportedAlgorithm(alg)) {
+      throw optionError(
+        name,
+        `contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')} (none and HS* are never accepted)`,
+      );
+    }
+  }
+  return [...new Set(algorithms as SignatureAlgorithm[])];
+}
+
+function checkAudiences(name: string, audience: unknown): string[] {
+  const audiences = typeof audience === 'string' ? [audience] : audience;
+  if (
+    !Array.isArray(audiences) ||
+    audiences.length === 0 ||
+    !audiences.every((a) => typeof a === 'string' && a.length > 0)
+  ) {
+    throw optionError(name, 'must be a non-empty string or a non-empty array of them');
+  }
+  return [...(audiences as string[])];
+}
+
+/** The trailing-slash twin of an issuer URL: the one difference issuer selection forgives. */
+function slashTwin(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : `${url}/`;
+}
+
+/** The single issuer of the `issuerUrl` form, or each of `issuers`, checked. */
+function resolveIssuers(
+  options: AuthOptions,
+  algorithms: readonly SignatureAlgorithm[],
+  clockToleranceSec: number,
+): IssuerSettings[] {
+  if (options.issuers === undefined) {
+    return [
+      {
+        issuerUrl: checkUrl('issuerUrl', options.issuerUrl),
+        audiences: checkAudiences('audience', options.audience),
+        jwksUri: options.jwksUri === undefined ? undefined : checkUrl('jwksUri', options.jwksUri),
+        algorithms,
+        clockToleranceSec,
+      },
+    ];
+  }
+  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+    throw optionError('issuers', 'must be a non-empty array of { issuerUrl, audience }');
+  }
+  for (const name of ['issuerUrl', 'audience', 'jwksUri'] as const) {
+    if (options[name] !== undefined) {
+      throw optionError(name, 'cannot be combined with issuers; give it in each issuer instead');
+    }
+  }
+  const seen = new Set<string>();
+  return (options.issuers as readonly IssuerOptions[]).map((issuer, i) => {
+    const at = `issuers[${i}]`;
+    if (typeof issuer !== 'object' || issuer === null) {
+      throw optionError(at, 'must be an object with issuerUrl and audience');
+    }
+    const issuerUrl = checkUrl(`${at}.issuerUrl`, issuer.issuerUrl);
+    // Selection by `iss` forgives a trailing slash (see TrustedIssuers), so twins would be ambiguous.
+    if (seen.has(issuerUrl) || seen.has(slashTwin(issuerUrl))) {
+      throw optionError(`${at}.issuerUrl`, `names ${issuerUrl} a second time`);
+    }
+    seen.add(issuerUrl);
+    return {
+      issuerUrl,
+      audiences: checkAudiences(`${at}.audience`, issuer.audience),
+      jwksUri: issuer.jwksUri === undefined ? undefined : checkUrl(`${at}.jwksUri`, issuer.jwksUri),
+      algorithms:
+        issuer.algorithms === undefined
+          ? algorithms
+          : checkAlgorithms(`${at}.algorithms`, issuer.algorithms),
+      clockToleranceSec: checkNumber(
+        `${at}.clockToleranceSec`,
+        issuer.clockToleranceSec,
+        clockToleranceSec,
+        0,
+        3600,
+      ),
+    };
+  });
+}
+
 function checkResource(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length === 0) {
@@ -205,40 +345,34 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('AuthOptions must be an object');
   }
-  const issuerUrl = checkUrl('issuerUrl', options.issuerUrl);
-  const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience;
-  if (
-    !Array.isArray(audiences) ||
-    audiences.length === 0 ||
-    !audiences.every((a) => typeof a === 'string' && a.length > 0)
-  ) {
-    throw optionError('audience', 'must be a non-empty string or a non-empty array of them');
-  }
-  const jwksUri = options.jwksUri === undefined ? undefined : checkUrl('jwksUri', options.jwksUri);
-  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
-  if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw optionError('algorithms', 'must be a non-empty array');
-  }
-  for (const alg of algorithms) {
-    // RFC 8725 §3.1 and §3.2: never `none`, and never an HMAC algorithm, which would let a public key be used as a secret.
-    if (!isSupportedAlgorithm(alg)) {
-      throw optionError(
-        'algorithms',
-        `contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')} (none and HS* are never accepted)`,
-      );
-    }
-  }
+  const algorithms = checkAlgorithms('algorithms', options.algorithms ?? DEFAULT_ALGORITHMS);
+  const clockToleranceSec = checkNumber(
+    'clockToleranceSec',
+    options.clockToleranceSec,
+    60,
+    0,
+    3600,
+  );
   const resource = checkResource(options.resource);
+  // RFC 8707 §2: a token whose `aud` names the resource identifier is meant for this API, whichever
+  // trusted issuer made it, so each issuer accepts it beside its own audiences.
+  const issuers = resolveIssuers(options, algorithms, clockToleranceSec).map((issuer) => ({
+    ...issuer,
+    audiences: acceptedAudiences(issuer.audiences, resource),
+  }));
+  const first = issuers[0]!;
+  const audiences = first.audiences;
   const realm = options.realm ?? audiences[0]!;
   if (typeof realm !== 'string' || realm.length === 0) {
     throw optionError('realm', 'must be a non-empty string');
   }
   return {
-    issuerUrl,
-    audiences: acceptedAudiences(audiences, resource),
-    jwksUri,
-    algorithms: [...(algorithms as SignatureAlgorithm[])],
-    clockToleranceSec: checkNumber('clockToleranceSec', options.clockToleranceSec, 60, 0, 3600),
+    issuerUrl: first.issuerUrl,
+    audiences: [...audiences],
+    jwksUri: first.jwksUri,
+    algorithms: [...new Set(issuers.flatMap((issuer) => issuer.algorithms))],
+    clockToleranceSec: first.clockToleranceSec,
+    issuers,
     realm,
     jwksTimeoutMs: checkNumber('jwksTimeoutMs', options.jwksTimeoutMs, 5000, 100, 60_000),
     jwksWarmUp: checkBoolean('jwksWarmUp', options.jwksWarmUp, true),

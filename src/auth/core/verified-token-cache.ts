@@ -27,6 +27,8 @@ const ENTRY_SHARE = 1024;
 interface Entry {
   principal: Principal;
   kid: string;
+  /** The verified `iss`: whose key set `kid` must still be in. */
+  iss: string | undefined;
   exp: number;
 }
 
@@ -41,8 +43,10 @@ function deepFreeze<T>(value: T): T {
 /**
  * Principals of tokens verified before, so that a token presented again skips signature
  * verification. Bounded (least recently used out first), keyed by a SHA-256 of the whole token
- * (the token itself is not kept), and never weaker than a full check: an entry ends at the token's
- * `exp` exactly, and is dropped as soon as its `kid` leaves the issuer's key set. Scopes are still
+ * (the token itself is not kept; its signed `iss` is part of what is hashed), and never weaker than
+ * a full check: an entry ends at the token's `exp` exactly, and is dropped as soon as its `kid`
+ * leaves the key set of its own issuer (with several issuers, a kid is only ever looked up in the
+ * key set of the issuer that signed the token). Scopes are still
  * checked per request, by the guard, against the cached principal. Bounded by bytes as well as
  * entries: each principal is counted by an estimate of the heap its parsed claims hold.
  */
@@ -78,7 +82,7 @@ export class VerifiedTokenCache {
     if (entry === undefined) return undefined;
     // RFC 7519 §4.1.4: not on or after exp (the clock tolerance is for full checks only), and RFC
     // 8725 §3.10: not once the key that signed it is gone.
-    if (this.nowSec() >= entry.exp || !this.keys.hasKey(entry.kid)) {
+    if (this.nowSec() >= entry.exp || !this.keys.hasKey(entry.kid, entry.iss)) {
       this.entries.delete(id);
       return undefined;
     }
@@ -87,7 +91,7 @@ export class VerifiedTokenCache {
 
   /** Remembers the principal of a token that was just verified in full. */
   set(token: string, principal: Principal): void {
-    const exp = principal.claims['exp'];
+    const { exp, iss } = principal.claims;
     const kid = decodeJsonSegment(token.slice(0, token.indexOf('.')))?.['kid'];
     if (typeof exp !== 'number' || typeof kid !== 'string' || this.nowSec() >= exp) return;
     const size = ENTRY_OVERHEAD_BYTES + estimateHeapBytes(principal);
@@ -95,7 +99,12 @@ export class VerifiedTokenCache {
     // Shared by every request that presents the token, so nobody may change it.
     this.entries.set(
       hash('sha256', token, 'base64url'),
-      { principal: deepFreeze(principal), kid, exp },
+      {
+        principal: deepFreeze(principal),
+        kid,
+        iss: typeof iss === 'string' ? iss : undefined,
+        exp,
+      },
       { size },
     );
   }

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthOptions } from '../core/options.js';
-import { signJws } from './jws.js';
+import { isEdwardsKey, signJws } from './jws.js';
 
 /** A signing key of a {@link TestIssuer}. */
 export interface TestKey {
@@ -124,11 +124,15 @@ export class TestIssuer {
     };
   }
 
-  /** A valid RS256 access token. */
+  /**
+   * A valid access token: RS256, or for an Edwards-curve key (Ed25519) its JWK's `alg`, `EdDSA` by
+   * default.
+   */
   token(options: TokenOptions = {}): string {
     const key = options.key ?? this.keys[0]!;
     const now = nowSec();
-    const header = prune({ alg: 'RS256', typ: 'JWT', kid: key.kid, ...options.header });
+    const alg = isEdwardsKey(key.publicKey) ? (key.jwkExtras['alg'] ?? 'EdDSA') : 'RS256';
+    const header = prune({ alg, typ: 'JWT', kid: key.kid, ...options.header });
     const claims = prune({
       iss: this.url,
       aud: options.audience ?? this.audience,
