@@ -2,6 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   CurrentUser,
   JwtAuthGuard,
+  Public,
   Scopes,
   ScopesGuard,
   type Principal,
@@ -16,10 +17,17 @@ export class OrdersController {
   list(@CurrentUser() user: Principal) {
     return { orders: [], for: user.sub };
   }
+
+  /** No decorator at all: `protectAllRoutes` still asks for a valid token. */
+  @Get('count')
+  count() {
+    return { count: 0 };
+  }
 }
 
-/** A route without guards. */
+/** Open to anyone: `@Public()`. */
 @Controller('status')
+@Public()
 export class StatusController {
   @Get()
   status() {
