@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import { AuthModule } from '@nest-oauth2-resource-server/auth';
-import { OrdersController, StatusController } from './orders.controller.js';
+import { InvoicesController, OrdersController, StatusController } from './orders.controller.js';
 import { OrdersGateway } from './orders.gateway.js';
 import { OrdersResolver } from './orders.resolver.js';
 
@@ -32,7 +32,7 @@ function required(name: string): string {
       graphiql: false,
     }),
   ],
-  controllers: [OrdersController, StatusController],
+  controllers: [OrdersController, InvoicesController, StatusController],
   providers: [OrdersResolver, OrdersGateway],
 })
 export class AppModule {}
