@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
 import { TestIssuer } from '../src/auth/testing/index.js';
 import { get } from './support/http.js';
 import { startNode, type AppProcess } from './support/process.js';
@@ -33,9 +34,83 @@ const SCRATCH_DEPENDENCIES = [
   'passport',
   'reflect-metadata',
   'rxjs',
+  // a GraphQL query (Mercurius on Fastify) and a socket.io gateway
+  '@nestjs/graphql',
+  '@nestjs/mercurius',
+  'graphql',
+  'mercurius',
+  '@nestjs/websockets',
+  '@nestjs/platform-socket.io',
 ];
 const SCRATCH_DEV_DEPENDENCIES = ['@nestjs/testing', '@types/node'];
 const AUDIENCE = 'https://orders.example/api';
+
+/** The scratch app's GraphQL query; `orders` needs `orders:read` and answers the caller's `sub`. */
+const ORDERS_QUERY = '{ orders { for ids } }';
+
+interface GraphqlReply {
+  status: number;
+  body: {
+    data?: { orders: { for: string; ids: string[] } } | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  };
+}
+
+/** POSTs the orders query to the scratch app's /graphql with an optional bearer token. */
+async function queryOrders(url: string, token?: string): Promise<GraphqlReply> {
+  const res = await fetch(`${url}graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify({ query: ORDERS_QUERY }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  return { status: res.status, body: (await res.json()) as GraphqlReply['body'] };
+}
+
+interface WsAuthError {
+  statusCode: number;
+  error: string;
+  error_description: string;
+}
+
+/** A socket.io handshake with an optional token: the connected socket, or the refusal's data. */
+function connect(
+  url: string,
+  token: string | undefined,
+): Promise<{ socket: Socket } | { refused: Error & { data?: WsAuthError } }> {
+  const socket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 5_000,
+    extraHeaders: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (refused) => {
+      socket.close();
+      resolve({ refused });
+    });
+  });
+}
+
+/** Sends one message: its answer (the ack) or the `exception` event, whichever comes within 5 s. */
+function send(socket: Socket, event: string): Promise<{ answer?: unknown; error?: WsAuthError }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to ${event} within 5 s`)), 5_000);
+    socket.once('exception', (error: WsAuthError) => {
+      clearTimeout(timer);
+      resolve({ error });
+    });
+    socket.emit(event, {}, (answer: unknown) => {
+      clearTimeout(timer);
+      resolve({ answer });
+    });
+  });
+}
 
 interface LockEntry {
   version?: string;
@@ -275,11 +350,19 @@ describe('the AuthModule package, installed into a scratch Nest app outside the 
     expect(reply).toMatchObject({ status: 200, body: { orders: [], for: 'alice' } });
   });
 
-  it('answers 401 invalid_request without a token, and 200 on the unguarded route', async () => {
+  it('answers 401 invalid_request without a token, and 200 on the @Public() route', async () => {
     const reply = await get(url, 'orders');
     expect(reply.status).toBe(401);
     expect(reply.challenge).toMatch(/^Bearer realm=/);
     expect((await get(url, 'status')).status).toBe(200);
+  });
+
+  it('answers 401 without a token on a route with no decorator (protectAllRoutes), 200 with one', async () => {
+    const reply = await get(url, 'invoices');
+    expect(reply.status).toBe(401);
+    expect(reply.challenge).toMatch(/^Bearer realm=/);
+    expect(reply.body).toMatchObject({ statusCode: 401 });
+    expect((await get(url, 'invoices', `Bearer ${issuer.token()}`)).status).toBe(200);
   });
 
   it('answers 401 invalid_token to expired and wrongly signed tokens', async () => {
@@ -301,6 +384,83 @@ describe('the AuthModule package, installed into a scratch Nest app outside the 
     expect(reply.body).toMatchObject({ error: 'insufficient_scope' });
   });
 
+  describe('a GraphQL query (Mercurius on Fastify)', () => {
+    it('answers an error with extensions code and status 401 without a token', async () => {
+      const reply = await queryOrders(url);
+      expect(reply.body.data ?? null).toBeNull();
+      expect(reply.body.errors).toHaveLength(1);
+      expect(reply.body.errors![0]!.extensions).toMatchObject({
+        code: 'unauthorized',
+        status: 401,
+        challenge: expect.stringMatching(/^Bearer realm=/),
+      });
+    });
+
+    it('answers an error with extensions 401 invalid_token to an expired token', async () => {
+      const reply = await queryOrders(url, issuer.expiredToken({ scopes: ['orders:read'] }));
+      expect(reply.body.errors![0]!.extensions).toMatchObject({
+        code: 'invalid_token',
+        status: 401,
+      });
+    });
+
+    it('answers an error with extensions 403 insufficient_scope to a token without orders:read', async () => {
+      const reply = await queryOrders(url, issuer.token({ scopes: ['orders:write'] }));
+      expect(reply.body.data ?? null).toBeNull();
+      expect(reply.body.errors![0]!.extensions).toMatchObject({
+        code: 'insufficient_scope',
+        status: 403,
+      });
+    });
+
+    it('answers the data, with the principal from @CurrentUser(), to a token granting orders:read', async () => {
+      const reply = await queryOrders(url, issuer.token({ sub: 'alice', scopes: ['orders:read'] }));
+      expect(reply).toEqual({
+        status: 200,
+        body: { data: { orders: { for: 'alice', ids: [] } } },
+      });
+    });
+  });
+
+  describe('a WebSocket gateway (socket.io)', () => {
+    const sockets: Socket[] = [];
+    afterEach(() => {
+      for (const socket of sockets.splice(0)) socket.close();
+    });
+    const connected = async (token: string): Promise<Socket> => {
+      const outcome = await connect(url, token);
+      if ('refused' in outcome) throw outcome.refused;
+      sockets.push(outcome.socket);
+      return outcome.socket;
+    };
+
+    it('refuses the handshake without a token, or with an expired one, with connect_error data 401', async () => {
+      for (const [token, error] of [
+        [undefined, 'unauthorized'],
+        [issuer.expiredToken({ scopes: ['orders:read'] }), 'invalid_token'],
+      ] as const) {
+        const outcome = await connect(url, token);
+        if ('socket' in outcome) sockets.push(outcome.socket);
+        expect('refused' in outcome && outcome.refused.data).toMatchObject({
+          statusCode: 401,
+          error,
+        });
+      }
+    });
+
+    it('answers a @Scopes message with the principal to a token granting orders:read', async () => {
+      const socket = await connected(issuer.token({ sub: 'alice', scopes: ['orders:read'] }));
+      expect(await send(socket, 'orders')).toEqual({ answer: { for: 'alice', orders: [] } });
+    });
+
+    it('refuses a @Scopes message with an exception event 403 insufficient_scope to a token without orders:read', async () => {
+      const socket = await connected(issuer.token({ scopes: ['orders:write'] }));
+      expect(await send(socket, 'orders')).toEqual({
+        error: expect.objectContaining({ statusCode: 403, error: 'insufficient_scope' }),
+      });
+    });
+  });
+
   it("passes the scratch app's own e2e test (Test.createTestingModule + the testing kit)", async () => {
     const output = await run(
       process.execPath,
@@ -311,5 +471,8 @@ describe('the AuthModule package, installed into a scratch Nest app outside the 
     );
     expect(output).toMatch(/^# pass [1-9]/m);
     expect(output).toMatch(/^# fail 0$/m);
+    // Both of its suites ran and passed: the HTTP route and the GraphQL query.
+    expect(output).toMatch(/^ok \d+ - GET \/orders$/m);
+    expect(output).toMatch(/^ok \d+ - the GraphQL query orders$/m);
   }, 150_000);
 });

@@ -2,6 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import {
   CurrentUser,
   JwtAuthGuard,
+  Public,
   Scopes,
   ScopesGuard,
   type Principal,
@@ -18,8 +19,18 @@ export class OrdersController {
   }
 }
 
-/** A route without guards. */
+/** No guard, no decorator: `protectAllRoutes` still asks for a valid token. */
+@Controller('invoices')
+export class InvoicesController {
+  @Get()
+  list() {
+    return { invoices: [] };
+  }
+}
+
+/** Open to anyone: `@Public()`. */
 @Controller('status')
+@Public()
 export class StatusController {
   @Get()
   status() {

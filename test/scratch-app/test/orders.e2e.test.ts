@@ -9,27 +9,28 @@ import { AUTH_OPTIONS } from '@nest-oauth2-resource-server/auth';
 import { TestIssuer } from '@nest-oauth2-resource-server/auth/testing';
 import { AppModule } from '../src/app.module.js';
 
+// One app for the whole file: Passport strategies are process-wide, one AuthModule per process.
+let issuer: TestIssuer;
+let app: NestFastifyApplication;
+let url: string;
+
+before(async () => {
+  issuer = await TestIssuer.start({ audience: 'https://orders.example/api' });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AUTH_OPTIONS)
+    .useValue(issuer.authOptions())
+    .compile();
+  app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  await app.listen(0, '127.0.0.1');
+  url = await app.getUrl();
+});
+
+after(async () => {
+  await app?.close();
+  await issuer?.stop();
+});
+
 describe('GET /orders', () => {
-  let issuer: TestIssuer;
-  let app: NestFastifyApplication;
-  let url: string;
-
-  before(async () => {
-    issuer = await TestIssuer.start({ audience: 'https://orders.example/api' });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .overrideProvider(AUTH_OPTIONS)
-      .useValue(issuer.authOptions())
-      .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
-    await app.listen(0, '127.0.0.1');
-    url = await app.getUrl();
-  });
-
-  after(async () => {
-    await app?.close();
-    await issuer?.stop();
-  });
-
   const get = (token?: string) =>
     fetch(`${url}/orders`, {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
@@ -61,6 +62,48 @@ describe('GET /orders', () => {
       const res = await get(token());
       assert.equal(res.status, 401);
       assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /);
+    });
+  }
+});
+
+describe('the GraphQL query orders', () => {
+  const query = async (token?: string) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify({ query: '{ orders { for ids } }' }),
+      signal: AbortSignal.timeout(5000),
+    });
+    return (await res.json()) as {
+      data?: { orders: { for: string; ids: string[] } } | null;
+      errors?: { extensions?: { code?: string; status?: number } }[];
+    };
+  };
+
+  it('answers the data to a token granting orders:read', async () => {
+    const body = await query(issuer.token({ sub: 'alice', scopes: ['orders:read'] }));
+    assert.deepEqual(body, { data: { orders: { for: 'alice', ids: [] } } });
+  });
+
+  it('answers an error with code insufficient_scope and status 403 to a token without orders:read', async () => {
+    const body = await query(issuer.token({ scopes: ['orders:write'] }));
+    assert.equal(body.data ?? null, null);
+    assert.equal(body.errors?.[0]?.extensions?.code, 'insufficient_scope');
+    assert.equal(body.errors?.[0]?.extensions?.status, 403);
+  });
+
+  for (const [name, token] of [
+    ['no token', () => undefined],
+    ['an expired token', () => issuer.expiredToken({ scopes: ['orders:read'] })],
+    ['a wrongly signed token', () => issuer.wronglySignedToken({ scopes: ['orders:read'] })],
+  ] as const) {
+    it(`answers an error with status 401 to ${name}`, async () => {
+      const body = await query(token());
+      assert.equal(body.data ?? null, null);
+      assert.equal(body.errors?.[0]?.extensions?.status, 401);
     });
   }
 });
