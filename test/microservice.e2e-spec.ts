@@ -1,4 +1,10 @@
-import { Controller, Module, UseGuards, type INestMicroservice } from '@nestjs/common';
+import {
+  Controller,
+  Module,
+  UseGuards,
+  type INestApplication,
+  type INestMicroservice,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   ClientTCP,
@@ -143,5 +149,63 @@ describe('microservice handlers (TCP)', () => {
 
   it('answers a @Public() handler without a token', async () => {
     expect(await call('ping', 'headers', undefined)).toEqual({ answer: 'pong' });
+  });
+});
+
+/**
+ * A hybrid app (HTTP and a microservice in one process): Nest gives a connected microservice the
+ * app's global guards and filters only with `inheritAppConfig: true`; the README says so.
+ */
+describe('microservice handlers of a hybrid app (connectMicroservice with inheritAppConfig)', () => {
+  const issuer = new TestIssuer('https://orders.example/api');
+  let app: INestApplication;
+  let client: ClientTCP;
+
+  beforeAll(async () => {
+    await issuer.start();
+    const port = await freePort();
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          protectAllRoutes: true,
+        }),
+      ],
+      controllers: [OrdersRpcController],
+    })
+    class HybridModule {}
+    app = await NestFactory.create(HybridModule, { logger: false });
+    app.connectMicroservice<MicroserviceOptions>(
+      { transport: Transport.TCP, options: { host: '127.0.0.1', port } },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+    await app.init();
+    client = new ClientTCP({ host: '127.0.0.1', port });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+    await issuer.stop();
+  });
+
+  it('refuses a handler closed only by protectAllRoutes without a token, with the RPC error shape', async () => {
+    await expect(firstValueFrom(client.send('orders.list', { page: 1 }))).rejects.toEqual({
+      status: 'error',
+      statusCode: 401,
+      error: 'unauthorized',
+      error_description: expect.any(String),
+      message: expect.any(String),
+    });
+  });
+
+  it('answers it to a token granting the scope', async () => {
+    const authorization = `Bearer ${issuer.token({ claims: { scope: 'orders:read' } })}`;
+    await expect(
+      firstValueFrom(client.send('orders.list', { headers: { authorization } })),
+    ).resolves.toEqual({ sub: 'auth0|user-1', orders: ['order-1'] });
   });
 });
