@@ -11,7 +11,8 @@ import {
 import { IssuerMetadataResolver } from '../src/auth/core/issuer-metadata.js';
 import { JwksKeyProvider } from '../src/auth/core/key-provider.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
-import { get, type Reply } from './support/http.js';
+import { get } from './support/http.js';
+import { expectInvalidToken } from './support/expect-auth.js';
 import { makeEdKey, makeKey, TestIssuer } from './support/test-issuer.js';
 
 @Controller('host')
@@ -36,15 +37,6 @@ function hostModule(options: AuthOptions): DynamicModule {
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
-
-function expectInvalidToken(reply: Reply, description: RegExp): void {
-  expect(reply.status).toBe(401);
-  expect(reply.body).toMatchObject({
-    error: 'invalid_token',
-    error_description: expect.stringMatching(description),
-  });
-  expect(reply.challenge).toMatch(/error="invalid_token"/);
-}
 
 /** An issuer publishing Ed25519 keys for EdDSA and for Ed25519 (RFC 9864), and an RSA key. */
 function edIssuer(): TestIssuer {

@@ -10,7 +10,8 @@ import {
 } from '../src/auth/index.js';
 import { HealthModule } from '../src/health/index.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
-import { freePort, get, type Reply } from './support/http.js';
+import { freePort, get } from './support/http.js';
+import { expectInvalidToken } from './support/expect-auth.js';
 import { startMain, type AppProcess } from './support/process.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
@@ -36,18 +37,6 @@ function hostModule(options: AuthOptions, health = false): DynamicModule {
 }
 
 const bearer = (token: string) => `Bearer ${token}`;
-
-function expectInvalidToken(reply: Reply, description: RegExp): void {
-  expect(reply.status).toBe(401);
-  expect(reply.body).toMatchObject({
-    error: 'invalid_token',
-    error_description: expect.stringMatching(description),
-  });
-  expect(reply.challenge).toMatch(
-    /^Bearer realm="[^"]+", error="invalid_token", error_description="/,
-  );
-  expect(reply.challenge).toMatch(description);
-}
 
 describe.each(ADAPTERS)('two trusted issuers with separate keys on %s', (adapter) => {
   const a = new TestIssuer('https://api.a.example/');

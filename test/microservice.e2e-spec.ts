@@ -2,6 +2,7 @@ import {
   Controller,
   Module,
   UseGuards,
+  type DynamicModule,
   type INestApplication,
   type INestMicroservice,
 } from '@nestjs/common';
@@ -51,6 +52,22 @@ class OrdersRpcController {
   }
 }
 
+/** The service's module: `OrdersRpcController` behind `protectAllRoutes`, trusting `issuer`. */
+function ordersService(issuer: TestIssuer): DynamicModule {
+  @Module({
+    imports: [
+      AuthModule.forRoot({
+        issuerUrl: issuer.url,
+        audience: issuer.audience,
+        protectAllRoutes: true,
+      }),
+    ],
+    controllers: [OrdersRpcController],
+  })
+  class OrdersServiceModule {}
+  return { module: OrdersServiceModule };
+}
+
 /** How a client sends the token: in the packet's metadata, or in the payload's `headers` field. */
 const CARRIERS = ['metadata', 'headers'] as const;
 
@@ -64,18 +81,7 @@ describe('microservice handlers (TCP)', () => {
   beforeAll(async () => {
     await issuer.start();
     const port = await freePort();
-    @Module({
-      imports: [
-        AuthModule.forRoot({
-          issuerUrl: issuer.url,
-          audience: issuer.audience,
-          protectAllRoutes: true,
-        }),
-      ],
-      controllers: [OrdersRpcController],
-    })
-    class OrdersServiceModule {}
-    service = await NestFactory.createMicroservice<MicroserviceOptions>(OrdersServiceModule, {
+    service = await NestFactory.createMicroservice<MicroserviceOptions>(ordersService(issuer), {
       transport: Transport.TCP,
       options: { host: '127.0.0.1', port },
       logger: false,
@@ -164,18 +170,7 @@ describe('microservice handlers of a hybrid app (connectMicroservice with inheri
   beforeAll(async () => {
     await issuer.start();
     const port = await freePort();
-    @Module({
-      imports: [
-        AuthModule.forRoot({
-          issuerUrl: issuer.url,
-          audience: issuer.audience,
-          protectAllRoutes: true,
-        }),
-      ],
-      controllers: [OrdersRpcController],
-    })
-    class HybridModule {}
-    app = await NestFactory.create(HybridModule, { logger: false });
+    app = await NestFactory.create(ordersService(issuer), { logger: false });
     app.connectMicroservice<MicroserviceOptions>(
       { transport: Transport.TCP, options: { host: '127.0.0.1', port } },
       { inheritAppConfig: true },
