@@ -3,12 +3,13 @@ import { and, eq } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { AuthModule } from '../src/auth/index.js';
 import { UsersDatabaseHealth, UsersModule, UsersService } from '../src/users/index.js';
 import { UsersDatabase } from '../src/users/users.database.js';
 import { UsersRepository } from '../src/users/users.repository.js';
+import type { UsersOptions } from '../src/users/users.options.js';
 import { users } from '../src/users/users.schema.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { freshDataDir } from './support/data-dir.js';
@@ -23,6 +24,26 @@ function startupErrors(output: string): string[] {
 }
 
 const AUDIENCE = 'https://quickstarts/api';
+
+/**
+ * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory,
+ * initialised, for tests that call the users service directly.
+ */
+async function usersTestModule(users: Omit<UsersOptions, 'dataDir'> = {}): Promise<TestingModule> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AuthModule.forRoot({
+        isGlobal: true,
+        issuerUrl: 'http://127.0.0.1:1/',
+        audience: AUDIENCE,
+        jwksWarmUp: false,
+      }),
+      UsersModule.forRoot({ dataDir: freshDataDir(), ...users }),
+    ],
+  }).compile();
+  await moduleRef.init();
+  return moduleRef;
+}
 const bin = postgresBinaries();
 if (bin === undefined) {
   process.stderr.write(
@@ -462,18 +483,7 @@ describe('users: start-up', () => {
 
 describe('users: first sights', () => {
   it('creates the users of concurrent first sights in one statement, and finds those that exist', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AuthModule.forRoot({
-          isGlobal: true,
-          issuerUrl: 'http://127.0.0.1:1/',
-          audience: AUDIENCE,
-          jwksWarmUp: false,
-        }),
-        UsersModule.forRoot({ dataDir: freshDataDir() }),
-      ],
-    }).compile();
-    await moduleRef.init();
+    const moduleRef = await usersTestModule();
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
@@ -502,23 +512,8 @@ describe('users: first sights', () => {
 
 describe('users: lastSeenAt writes', () => {
   it('writes lastSeenAt at most once per interval, for many users in one statement, off the request path', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AuthModule.forRoot({
-          isGlobal: true,
-          issuerUrl: 'http://127.0.0.1:1/',
-          audience: AUDIENCE,
-          jwksWarmUp: false,
-        }),
-        // Written when a second has passed since the last write, checked every 0.7 s.
-        UsersModule.forRoot({
-          dataDir: freshDataDir(),
-          lastSeenWriteIntervalSec: 1,
-          flushIntervalMs: 700,
-        }),
-      ],
-    }).compile();
-    await moduleRef.init();
+    // Written when a second has passed since the last write, checked every 0.7 s.
+    const moduleRef = await usersTestModule({ lastSeenWriteIntervalSec: 1, flushIntervalMs: 700 });
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
@@ -543,18 +538,7 @@ describe('users: lastSeenAt writes', () => {
   }, 60_000);
 
   it('writes many users in statements of at most 50, on close', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AuthModule.forRoot({
-          isGlobal: true,
-          issuerUrl: 'http://127.0.0.1:1/',
-          audience: AUDIENCE,
-          jwksWarmUp: false,
-        }),
-        UsersModule.forRoot({ dataDir: freshDataDir() }),
-      ],
-    }).compile();
-    await moduleRef.init();
+    const moduleRef = await usersTestModule();
     const service = moduleRef.get(UsersService);
     const database = moduleRef.get(UsersDatabase);
     const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
@@ -565,22 +549,7 @@ describe('users: lastSeenAt writes', () => {
   }, 60_000);
 
   it('leaves the event loop to requests between the statements of a periodic write', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AuthModule.forRoot({
-          isGlobal: true,
-          issuerUrl: 'http://127.0.0.1:1/',
-          audience: AUDIENCE,
-          jwksWarmUp: false,
-        }),
-        UsersModule.forRoot({
-          dataDir: freshDataDir(),
-          lastSeenWriteIntervalSec: 1,
-          flushIntervalMs: 500,
-        }),
-      ],
-    }).compile();
-    await moduleRef.init();
+    const moduleRef = await usersTestModule({ lastSeenWriteIntervalSec: 1, flushIntervalMs: 500 });
     try {
       const service = moduleRef.get(UsersService);
       const repository = moduleRef.get(UsersRepository);
