@@ -188,3 +188,54 @@ describe.each(ADAPTERS)('WebSocket gateways (socket.io) on %s', (adapter) => {
     );
   });
 });
+
+/** No guard named: protectAllRoutes' global guard applies to gateways too. */
+@WebSocketGateway({ namespace: 'undecorated' })
+@UseFilters(AuthExceptionFilter)
+class UndecoratedGateway {
+  @SubscribeMessage('whoami')
+  whoami(@CurrentUser() user: Principal): { sub: string } {
+    return { sub: user.sub };
+  }
+}
+
+describe('protectAllRoutes on a gateway', () => {
+  const issuer = new TestIssuer('https://orders.example/api');
+  let running: RunningApp;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    await issuer.start();
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          protectAllRoutes: true,
+        }),
+      ],
+      providers: [UndecoratedGateway],
+    })
+    class GlobalModule {}
+    running = await startApp(GlobalModule, 'fastify');
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await running?.app.close();
+    await issuer.stop();
+  });
+
+  it.each([
+    ['without a token', undefined, { error: expect.objectContaining({ statusCode: 401 }) }],
+    ['with a valid token', 'valid', { answer: { sub: 'auth0|user-1' } }],
+  ])('answers a message to a handler without any decorator %s', async (_name, kind, expected) => {
+    const outcome = await connect(
+      `${running.url}undecorated`,
+      kind === undefined ? undefined : `Bearer ${issuer.token()}`,
+    );
+    if ('refused' in outcome) throw outcome.refused;
+    sockets.push(outcome.socket);
+    expect(await send(outcome.socket, 'whoami')).toEqual(expected);
+  });
+});
