@@ -23,6 +23,12 @@ function authorizationOf(request: AuthRequest): string | string[] | undefined {
   if (value === undefined) return undefined;
   const raw = request.rawHeaders ?? request.raw?.rawHeaders;
   if (raw === undefined) return value;
+  const values = authorizationLines(raw);
+  return values !== undefined && values.length > 1 ? values : value;
+}
+
+/** The value of every Authorization line among raw header lines (names and values alternating), or `undefined` for none. */
+export function authorizationLines(raw: readonly string[]): string[] | undefined {
   let values: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -30,7 +36,7 @@ function authorizationOf(request: AuthRequest): string | string[] | undefined {
       (values ??= []).push(raw[i + 1] ?? '');
     }
   }
-  return values !== undefined && values.length > 1 ? values : value;
+  return values;
 }
 
 /** Extracts the request's bearer token strictly; throws an `AuthError` when there is none or it is malformed. */

@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import type { AuthRequest } from './bearer-token.request.js';
+import { authorizationLines, type AuthRequest } from './bearer-token.request.js';
 import { InvalidRequestError } from './core/errors.js';
 
 // Nothing here imports graphql, @nestjs/graphql, mercurius, apollo or graphql-ws: they are optional
@@ -133,12 +133,6 @@ function payloadAuthorization(payload: unknown): string | string[] | undefined {
 
 function upgradeAuthorization(raw: readonly string[] | undefined): string | string[] | undefined {
   if (raw === undefined) return undefined;
-  let values: string[] | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === AUTHORIZATION.length && name.toLowerCase() === AUTHORIZATION) {
-      (values ??= []).push(raw[i + 1] ?? '');
-    }
-  }
+  const values = authorizationLines(raw);
   return values === undefined || values.length > 1 ? values : values[0];
 }
