@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import {
   Inject,
@@ -118,6 +119,12 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
         'no DATABASE_URL: users are stored in the embedded database under DATA_DIR, which serves this one instance; set DATABASE_URL to share a PostgreSQL server between instances',
       );
     }
+    // PGlite is PostgreSQL compiled to WebAssembly. By default V8 compiles it twice: Liftoff, then TurboFan
+    // for the functions it finds hot, on background threads. That second tier kept about 50 MB more
+    // resident (never given back) and made first-sight inserts 2.2x slower while it compiled; Liftoff
+    // alone makes lastSeenAt writes 1.3x slower (`node bench/pglite-tiers.mjs`, docs/PERFORMANCE.md).
+    // The flag is read when a module is compiled: setting it before PGlite's module is compiled is enough.
+    setFlagsFromString('--liftoff-only');
     let client: PGlite;
     try {
       // 16 MB of shared buffers instead of 128: one small table, and the process's memory matters more.
