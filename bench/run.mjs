@@ -13,6 +13,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '12' },
     warmup: { type: 'string', default: '3' },
+    settle: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     tokens: { type: 'string', default: '10000' },
@@ -34,6 +35,7 @@ if (args.help) {
   process.stdout.write(
     'npm run bench -- [--duration 12] [--rounds 3] [--warmup 3] [--connections 50] [--tokens 10000]\n' +
       '  (each scenario: warm-up, then duration/rounds seconds in each of the interleaved rounds)\n' +
+      '  [--settle 1]   seconds of unmeasured load on a scenario just before each of its measured runs\n' +
       '  [--scenarios public,public-quiet,private,private-10k,private-10k-nocache,private-scoped,invalid,invalid-sig,no-token]\n' +
       '  [--json bench/results/latest.json] [--no-build] [--cpu-prof DIR]\n' +
       '  [--token-cache N]   AUTH_TOKEN_CACHE_MAX_ENTRIES of the server (0: cache off)\n' +
@@ -45,6 +47,7 @@ if (args.help) {
 const durationSec = Number(args.duration);
 const rounds = Number(args.rounds);
 const warmupSec = Number(args.warmup);
+const settleSec = Number(args.settle);
 const connections = Number(args.connections);
 const tokenCount = Number(args.tokens);
 const say = (line) => process.stderr.write(`${line}\n`);
@@ -357,7 +360,14 @@ for (const name of names) {
 const runs = Object.fromEntries(names.map((name) => [name, []]));
 for (let round = 1; round <= rounds; round += 1) {
   say(`round ${round}/${rounds}: ${perRoundSec} s per scenario at ${connections} connections ...`);
-  for (const name of names) runs[name].push(await load(scenarios[name], perRoundSec));
+  for (const name of names) {
+    // Each server sat idle while the other scenarios ran (tens of seconds in the default set), and runs
+    // that began with that idle server had tails of 100-800 ms in every scenario, `public-quiet` (no
+    // token, no logs) included, with the in-server latency under 20 ms (docs/PERFORMANCE.md, third
+    // pass). Each measured run starts after `--settle` seconds of the same load, unmeasured.
+    if (settleSec > 0) await load(scenarios[name], settleSec);
+    runs[name].push(await load(scenarios[name], perRoundSec));
+  }
 }
 clearInterval(sampler);
 for (const server of servers.values()) {
@@ -478,7 +488,7 @@ process.stdout.write(
     '',
     `Machine: ${machine}`,
     `Load generator: ${generator === 'wrk' ? 'wrk (one thread)' : 'autocannon (GENERATOR-BOUND, see the note below)'}`,
-    `Load: ${connections} connections; per scenario ${warmupSec} s warm-up, then ${rounds} interleaved rounds of ${perRoundSec} s (medians; ratios against the public run of the same round); ${tokenCount} distinct tokens`,
+    `Load: ${connections} connections; per scenario ${warmupSec} s warm-up, then ${rounds} interleaved rounds of ${perRoundSec} s, each after ${settleSec} s of unmeasured load (medians; ratios against the public run of the same round); ${tokenCount} distinct tokens`,
     '',
     ...lines,
     '',
@@ -522,6 +532,7 @@ writeFileSync(
       durationSec,
       rounds,
       warmupSec,
+      settleSec,
       tokenCount,
       serverEnv,
       servers: [...servers.values()].map((s) => ({
