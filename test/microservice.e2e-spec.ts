@@ -1,5 +1,6 @@
 import {
   Controller,
+  Get,
   Module,
   UseGuards,
   type DynamicModule,
@@ -27,7 +28,7 @@ import {
   type Principal,
   type RpcAuthError,
 } from '../src/auth/index.js';
-import { freePort } from './support/http.js';
+import { freePort, get } from './support/http.js';
 import { QUICKSTART_MATRIX } from './support/quickstart-matrix.js';
 import { TestIssuer } from './support/test-issuer.js';
 
@@ -52,6 +53,13 @@ class OrdersRpcController {
   @MessagePattern('orders.count')
   count(): number {
     return 1;
+  }
+
+  /** A message handler that is an HTTP route as well. */
+  @MessagePattern('orders.total')
+  @Get('orders/total')
+  total(): number {
+    return 2;
   }
 
   @MessagePattern('ping')
@@ -170,10 +178,10 @@ describe('microservice handlers (TCP)', () => {
 /** Starts a hybrid app's HTTP side and its microservice, in one of the two orders Nest allows. */
 const START_ORDERS = [
   {
-    order: 'startAllMicroservices() then init()',
+    order: 'startAllMicroservices() then listen()',
     start: async (app: INestApplication) => {
       await app.startAllMicroservices();
-      await app.init();
+      await app.listen(0, '127.0.0.1');
     },
   },
   {
@@ -288,6 +296,25 @@ describe.each([
 
       it('answers a @Public() handler without a token', async () => {
         await expect(firstValueFrom(client.send('ping', { page: 1 }))).resolves.toBe('pong');
+      });
+
+      it('guards a handler that is an HTTP route as well on both: 401 with a challenge, a refused message', async () => {
+        const url = await app.getUrl();
+        const refused = await get(url, 'orders/total');
+        expect(refused.status).toBe(401);
+        expect(refused.challenge).toMatch(/^Bearer /);
+        expect(refused.body).toMatchObject({ error: 'unauthorized' });
+        const answered = await get(url, 'orders/total', bearer('orders:read'));
+        expect(answered.status).toBe(200);
+        expect(answered.text).toBe('2');
+        // Refused; without inheritAppConfig in Nest's generic shape (the README says why).
+        await expect(firstValueFrom(client.send('orders.total', {}))).rejects.toMatchObject({
+          status: 'error',
+        });
+        const authorization = bearer('orders:read');
+        await expect(
+          firstValueFrom(client.send('orders.total', { headers: { authorization } })),
+        ).resolves.toBe(2);
       });
     });
   },

@@ -1,4 +1,8 @@
-import { GUARDS_METADATA, EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  METHOD_METADATA,
+} from '@nestjs/common/constants.js';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { RpcAuthExceptionFilter } from './auth-exception.filter.js';
@@ -32,6 +36,14 @@ export class RpcAuthGuard implements CanActivate {
   private delegate: CanActivate | undefined;
 
   constructor(private readonly moduleRef: ModuleRef) {}
+
+  /**
+   * What Nest calls instead when it finds no instance of this guard in the handler's module (a
+   * class guard without one, and without this static, it skips): refuse, never let a message through.
+   */
+  static canActivate(): never {
+    throw new Error("RpcAuthGuard has no instance in the controller's module: message refused");
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     this.delegate ??= this.resolve();
@@ -74,7 +86,10 @@ export class RpcAuthBinding {
         if (typeof handler !== 'function') continue;
         if (Reflect.getMetadata(MICROSERVICE_PATTERN_METADATA, handler) === undefined) continue;
         prependMetadata(GUARDS_METADATA, handler, RpcAuthGuard);
-        prependMetadata(EXCEPTION_FILTERS_METADATA, handler, RPC_AUTH_EXCEPTION_FILTER);
+        // A method that is an HTTP route as well keeps the app's filter: this one writes RPC only.
+        if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) {
+          prependMetadata(EXCEPTION_FILTERS_METADATA, handler, RPC_AUTH_EXCEPTION_FILTER);
+        }
         bound = true;
       }
       // Nest looks a guard class up among the injectables of the controller's module. Nest's scan
