@@ -2,6 +2,7 @@ import {
   Controller,
   Get,
   Module,
+  Scope,
   UseGuards,
   type DynamicModule,
   type INestApplication,
@@ -397,4 +398,60 @@ describe('two hybrid apps of one process sharing a controller class, without inh
       ).rejects.toEqual(rpcAuthError(401, 'invalid_token'));
     },
   );
+});
+
+/** A request-scoped controller: Nest builds its handlers' guards per message, from the same metadata. */
+@Controller({ scope: Scope.REQUEST })
+class RequestScopedRpcController {
+  @MessagePattern('scoped.whoami')
+  whoami(@CurrentUser() user: Principal): string {
+    return user.sub;
+  }
+}
+
+describe('a request-scoped controller of a hybrid app, without inheritAppConfig', () => {
+  const issuer = new TestIssuer('https://orders.example/api');
+  let app: INestApplication;
+  let client: ClientTCP;
+
+  beforeAll(async () => {
+    await issuer.start();
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          issuerUrl: issuer.url,
+          audience: issuer.audience,
+          protectAllRoutes: true,
+        }),
+      ],
+      controllers: [RequestScopedRpcController],
+    })
+    class RequestScopedServiceModule {}
+    const port = await freePort();
+    app = await NestFactory.create(RequestScopedServiceModule, { logger: false });
+    app.connectMicroservice<MicroserviceOptions>({
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+    });
+    await app.startAllMicroservices();
+    await app.init();
+    client = new ClientTCP({ host: '127.0.0.1', port });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await app?.close();
+    await issuer.stop();
+  });
+
+  it('refuses a message without a token and answers a valid token', async () => {
+    await expect(firstValueFrom(client.send('scoped.whoami', {}))).rejects.toEqual(
+      rpcAuthError(401, 'unauthorized'),
+    );
+    const authorization = `Bearer ${issuer.token()}`;
+    await expect(
+      firstValueFrom(client.send('scoped.whoami', { headers: { authorization } })),
+    ).resolves.toBe('auth0|user-1');
+  });
 });

@@ -14,7 +14,7 @@ import { RoutePolicies } from './route-policy.js';
 /**
  * `PATTERN_METADATA` of `@nestjs/microservices/constants`, which `@MessagePattern`, `@EventPattern`
  * and `@GrpcMethod` set on a handler; read by value so that the package stays an optional peer
- * (test/microservice.e2e-spec.ts checks that the two agree).
+ * (`rpc-auth.guard.spec.ts` checks that the two agree).
  */
 export const MICROSERVICE_PATTERN_METADATA = 'microservices:pattern';
 
