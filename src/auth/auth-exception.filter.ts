@@ -32,6 +32,16 @@ export interface RpcAuthError extends AuthErrorBody {
   message: string;
 }
 
+/** The caller's `send()` observable errors with a {@link RpcAuthError}. */
+function failRpc(error: AuthError): Observable<never> {
+  const rpcError: RpcAuthError = {
+    status: 'error',
+    message: error.description,
+    ...authErrorBody(error),
+  };
+  return throwError(() => rpcError);
+}
+
 /** A socket.io socket, or a `ws` WebSocket, as far as an error event needs. */
 interface WsClient {
   emit?: (event: string, data: unknown) => unknown;
@@ -63,7 +73,7 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
       case 'ws':
         return this.emitWs(error, host);
       case 'rpc':
-        return this.failRpc(error);
+        return failRpc(error);
       case 'graphql':
         // A resolver's failure is answered by the GraphQL server in its `errors`, not by writing the
         // HTTP response (there may be none: subscriptions): rethrow it in the shape GraphQL prints.
@@ -104,16 +114,6 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     }
   }
 
-  /** The caller's `send()` observable errors with a {@link RpcAuthError}. */
-  private failRpc(error: AuthError): Observable<never> {
-    const rpcError: RpcAuthError = {
-      status: 'error',
-      message: error.description,
-      ...authErrorBody(error),
-    };
-    return throwError(() => rpcError);
-  }
-
   private rethrowForGraphql(error: AuthError, host: ArgumentsHost): never {
     let carrier: object | undefined;
     try {
@@ -124,5 +124,18 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     // Over HTTP the carrier is the request: the request log line names the failure, as on REST.
     if (carrier !== undefined) recordAuthFailure(carrier, error);
     throw graphqlErrorOf(error, this.settings.realm, this.settings.resourceMetadataUrl);
+  }
+}
+
+/**
+ * {@link AuthExceptionFilter}'s microservice case alone, for `AuthModule` to bind to each message
+ * handler (see `RpcAuthBinding`): a connected microservice without `inheritAppConfig` gets no global
+ * filter. It needs no provider, so one instance serves every app of the process.
+ */
+@Catch(AuthError)
+export class RpcAuthExceptionFilter implements ExceptionFilter<AuthError> {
+  catch(error: AuthError, host: ArgumentsHost): Observable<never> {
+    if (host.getType<string>() === 'rpc') return failRpc(error);
+    throw error;
   }
 }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PROTECT_ALL_ROUTES } from './auth.constants.js';
 import type { AuthOptions } from './core/options.js';
 import { GlobalAuthGuard } from './global-auth.guard.js';
+import { RpcAuthBinding } from './rpc-auth.guard.js';
 
 /** What `forRoot`/`forRootAsync` take besides {@link AuthOptions}: they shape the module itself. */
 export interface AuthModuleExtras {
@@ -13,7 +14,9 @@ export interface AuthModuleExtras {
   isGlobal: boolean;
   /**
    * Secure by default: every handler (HTTP, WebSocket, microservice) needs a valid token and its
-   * `@Scopes()`, through a global guard (`APP_GUARD`); `@Public()` opens a route or a controller.
+   * `@Scopes()`, through a global guard (`APP_GUARD`), also bound to each message handler so that a
+   * hybrid app's microservice is covered however it is connected; `@Public()` opens a route or a
+   * controller.
    * @default false
    */
   protectAllRoutes: boolean;
@@ -33,7 +36,10 @@ export const {
     (definition, extras) => {
       const protectAllRoutes = extras.protectAllRoutes === true;
       const providers: Provider[] = [{ provide: PROTECT_ALL_ROUTES, useValue: protectAllRoutes }];
-      if (protectAllRoutes) providers.push({ provide: APP_GUARD, useClass: GlobalAuthGuard });
+      // RpcAuthBinding: the global guard's reach over a hybrid app's microservice (see there).
+      if (protectAllRoutes) {
+        providers.push({ provide: APP_GUARD, useClass: GlobalAuthGuard }, RpcAuthBinding);
+      }
       return {
         ...definition,
         global: extras.isGlobal,
