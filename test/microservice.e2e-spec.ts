@@ -4,9 +4,9 @@ import {
   Module,
   Scope,
   UseGuards,
-  type DynamicModule,
   type INestApplication,
   type INestMicroservice,
+  type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -70,8 +70,8 @@ class OrdersRpcController {
   }
 }
 
-/** The service's module: `OrdersRpcController` behind `protectAllRoutes`, trusting `issuer`. */
-function ordersService(issuer: TestIssuer): DynamicModule {
+/** A module of `controller` behind `AuthModule` with `protectAllRoutes`, trusting `issuer`. */
+function protectedService(issuer: TestIssuer, controller: Type): Type {
   @Module({
     imports: [
       AuthModule.forRoot({
@@ -80,11 +80,14 @@ function ordersService(issuer: TestIssuer): DynamicModule {
         protectAllRoutes: true,
       }),
     ],
-    controllers: [OrdersRpcController],
+    controllers: [controller],
   })
-  class OrdersServiceModule {}
-  return { module: OrdersServiceModule };
+  class ProtectedServiceModule {}
+  return ProtectedServiceModule;
 }
+
+/** The service's module: `OrdersRpcController` behind `protectAllRoutes`, trusting `issuer`. */
+const ordersService = (issuer: TestIssuer): Type => protectedService(issuer, OrdersRpcController);
 
 /** How a client sends the token: in the packet's metadata, or in the payload's `headers` field. */
 const CARRIERS = ['metadata', 'headers'] as const;
@@ -194,6 +197,30 @@ const START_ORDERS = [
   },
 ];
 
+/**
+ * A hybrid app of `module` (HTTP and a TCP microservice on 127.0.0.1), started by `start`
+ * (`startAllMicroservices()` then `init()` by default), with a connected client.
+ */
+async function startHybrid(
+  module: Type,
+  inheritAppConfig = false,
+  start: (app: INestApplication) => Promise<void> = async (app) => {
+    await app.startAllMicroservices();
+    await app.init();
+  },
+): Promise<{ app: INestApplication; client: ClientTCP }> {
+  const port = await freePort();
+  const app = await NestFactory.create(module, { logger: false });
+  app.connectMicroservice<MicroserviceOptions>(
+    { transport: Transport.TCP, options: { host: '127.0.0.1', port } },
+    { inheritAppConfig },
+  );
+  await start(app);
+  const client = new ClientTCP({ host: '127.0.0.1', port });
+  await client.connect();
+  return { app, client };
+}
+
 /** What a client receives for an auth failure of a message handler (`RpcAuthError`). */
 function rpcAuthError(statusCode: number, error: string): RpcAuthError {
   return {
@@ -223,15 +250,7 @@ describe.each([
 
       beforeAll(async () => {
         await issuer.start();
-        const port = await freePort();
-        app = await NestFactory.create(ordersService(issuer), { logger: false });
-        app.connectMicroservice<MicroserviceOptions>(
-          { transport: Transport.TCP, options: { host: '127.0.0.1', port } },
-          { inheritAppConfig },
-        );
-        await start(app);
-        client = new ClientTCP({ host: '127.0.0.1', port });
-        await client.connect();
+        ({ app, client } = await startHybrid(ordersService(issuer), inheritAppConfig, start));
       });
 
       afterAll(async () => {
@@ -346,29 +365,9 @@ describe('two hybrid apps of one process sharing a controller class, without inh
   beforeAll(async () => {
     for (const issuer of issuers) {
       await issuer.start();
-      @Module({
-        imports: [
-          AuthModule.forRoot({
-            issuerUrl: issuer.url,
-            audience: issuer.audience,
-            protectAllRoutes: true,
-          }),
-        ],
-        controllers: [SharedRpcController],
-      })
-      class SharedServiceModule {}
-      const port = await freePort();
-      const app = await NestFactory.create(SharedServiceModule, { logger: false });
+      const { app, client } = await startHybrid(protectedService(issuer, SharedRpcController));
       apps.push(app);
-      app.connectMicroservice<MicroserviceOptions>({
-        transport: Transport.TCP,
-        options: { host: '127.0.0.1', port },
-      });
-      await app.startAllMicroservices();
-      await app.init();
-      const client = new ClientTCP({ host: '127.0.0.1', port });
       clients.push(client);
-      await client.connect();
     }
   });
 
@@ -416,27 +415,7 @@ describe('a request-scoped controller of a hybrid app, without inheritAppConfig'
 
   beforeAll(async () => {
     await issuer.start();
-    @Module({
-      imports: [
-        AuthModule.forRoot({
-          issuerUrl: issuer.url,
-          audience: issuer.audience,
-          protectAllRoutes: true,
-        }),
-      ],
-      controllers: [RequestScopedRpcController],
-    })
-    class RequestScopedServiceModule {}
-    const port = await freePort();
-    app = await NestFactory.create(RequestScopedServiceModule, { logger: false });
-    app.connectMicroservice<MicroserviceOptions>({
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port },
-    });
-    await app.startAllMicroservices();
-    await app.init();
-    client = new ClientTCP({ host: '127.0.0.1', port });
-    await client.connect();
+    ({ app, client } = await startHybrid(protectedService(issuer, RequestScopedRpcController)));
   });
 
   afterAll(async () => {
