@@ -1,11 +1,11 @@
 // node bench/pglite-tiers.mjs: the embedded database (PGlite, PostgreSQL compiled to WebAssembly) with V8's
 // two WebAssembly tiers (Liftoff, then TurboFan for hot functions) against Liftoff only, which is what
 // src/users/users.database.ts sets. Each mode runs in its own process, alternating, on a copy of one
-// data directory: the resident memory after opening it, after 10 000 first sights written as the app
-// writes them (100 per statement), and after 10 000 lastSeenAt writes (50 per statement); the time of
-// each kind of statement. Prints medians and the ratios of Liftoff only to both tiers.
+// data directory: the resident memory after opening it, after 10 000 first sights written by the app's
+// own UsersRepository from dist/ (100 per statement), and after 10 000 lastSeenAt writes (50 per
+// statement); the time of each kind of statement. Prints medians and the ratios of Liftoff only to both tiers.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,70 +17,75 @@ const { values: args } = parseArgs({
   options: { child: { type: 'string' }, runs: { type: 'string', default: '3' } },
 });
 
+/** The app's own users repository and migrations, from `dist/` (`npm run build`). */
+async function appUsers() {
+  const dist = join(import.meta.dirname, '..', 'dist', 'users');
+  if (!existsSync(join(dist, 'users.repository.js'))) {
+    process.stderr.write('bench/pglite-tiers.mjs needs dist/: run npm run build first\n');
+    process.exit(1);
+  }
+  const { UsersRepository } = await import(join(dist, 'users.repository.js'));
+  const { migrate } = await import(join(dist, 'users.migrations.js'));
+  const { drizzle } = await import('drizzle-orm/pglite');
+  return { UsersRepository, migrate, drizzle };
+}
+
 if (args.child !== undefined) {
-  // In a child: open the directory given, write, print one JSON line.
+  // In a child: open the directory given, write as the app writes, print one JSON line.
   if (process.env.PGLITE_TIERS === 'liftoff') setFlagsFromString('--liftoff-only');
   const { PGlite } = await import('@electric-sql/pglite');
+  const { UsersRepository, drizzle } = await appUsers();
   const rssMb = () => process.memoryUsage().rss / 1048576;
-  const pg = await PGlite.create(args.child, { postgresqlconf: 'shared_buffers=16MB' });
-  await pg.query('SELECT 1');
+  // The options of src/users/users.database.ts, without its choice of compiler tier.
+  const client = await PGlite.create(args.child, { postgresqlconf: 'shared_buffers=16MB' });
+  const db = drizzle({ client });
+  // UsersDatabase's one method the repository calls.
+  const repository = new UsersRepository({ run: (work) => work(db) });
+  await client.query('SELECT 1');
   const opened = rssMb();
-  const ids = [];
+  const rows = [];
   let insertMs = 0;
   for (let batch = 0; batch < 100; batch++) {
-    const params = [];
-    const rows = [];
-    for (let i = 0; i < 100; i++) {
-      params.push('https://issuer.example/', `subject-${batch}-${i}`);
-      rows.push(`($${params.length - 1}, $${params.length})`);
-    }
+    const pairs = Array.from({ length: 100 }, (_, i) => ({
+      issuer: 'https://issuer.example/',
+      subject: `subject-${batch}-${i}`,
+    }));
     const started = performance.now();
-    const result = await pg.query(
-      `INSERT INTO users (issuer, subject) VALUES ${rows.join(',')}
-       ON CONFLICT (issuer, subject) DO UPDATE SET issuer = EXCLUDED.issuer RETURNING id`,
-      params,
-    );
+    rows.push(...(await repository.findOrCreateMany(pairs)));
     insertMs += performance.now() - started;
-    ids.push(...result.rows.map((row) => row.id));
   }
   const inserted = rssMb();
   let touchMs = 0;
-  for (let at = 0; at < ids.length; at += 50) {
-    const seen = new Date().toISOString();
-    const rows = JSON.stringify(ids.slice(at, at + 50).map((id) => ({ id, seen })));
+  for (let at = 0; at < rows.length; at += 50) {
+    const lastSeenAt = new Date();
+    const seen = rows.slice(at, at + 50).map(({ id }) => ({ id, lastSeenAt }));
     const started = performance.now();
-    await pg.query(
-      `UPDATE users SET last_seen_at = GREATEST(users.last_seen_at, s.seen)
-       FROM json_to_recordset($1::json) AS s(id uuid, seen timestamptz) WHERE users.id = s.id`,
-      [rows],
-    );
+    await repository.touch(seen);
     touchMs += performance.now() - started;
   }
   const touched = rssMb();
-  await pg.close();
+  await client.close();
   print(
     JSON.stringify({
       openedMb: opened,
       insertedMb: inserted,
       touchedMb: touched,
       insertMsPer100: insertMs / 100,
-      touchMsPer50: touchMs / (ids.length / 50),
+      touchMsPer50: touchMs / (rows.length / 50),
     }),
   );
   process.exit(0);
 }
 
-// The parent: one data directory with the users table, copied afresh for every child.
+// The parent: one data directory with the app's schema, copied afresh for every child.
 const root = mkdtempSync(join(tmpdir(), 'pglite-tiers-'));
 const template = join(root, 'template');
 {
   const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await PGlite.create(template);
-  await pg.exec(`CREATE TABLE users (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(), issuer text NOT NULL, subject text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(), last_seen_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (issuer, subject))`);
-  await pg.close();
+  const { migrate, drizzle } = await appUsers();
+  const client = await PGlite.create(template);
+  await migrate(drizzle({ client }));
+  await client.close();
 }
 
 const modes = ['both', 'liftoff'];

@@ -120,9 +120,9 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       );
     }
     // PGlite is PostgreSQL compiled to WebAssembly. By default V8 compiles it twice: Liftoff, then TurboFan
-    // for the functions it finds hot, on background threads. That second tier kept about 50 MB more
-    // resident (never given back) and made first-sight inserts 2.2x slower while it compiled; Liftoff
-    // alone makes lastSeenAt writes 1.3x slower (`node bench/pglite-tiers.mjs`, docs/PERFORMANCE.md).
+    // for the functions it finds hot, on background threads. That second tier kept 50-60 MB more
+    // resident (never given back) and made first-sight inserts about 2x slower while it compiled; Liftoff
+    // alone makes lastSeenAt writes 1.2x slower (`node bench/pglite-tiers.mjs`, docs/PERFORMANCE.md).
     // The flag is read when a module is compiled: setting it before PGlite's module is compiled is enough.
     setFlagsFromString('--liftoff-only');
     let client: PGlite;
