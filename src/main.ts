@@ -37,6 +37,7 @@ async function bootstrap(): Promise<void> {
   const env = loadEnv();
   const adapter = new LimitedFastifyAdapter(env.server, {
     logClientErrors: !env.observability.logRequests,
+    trustProxy: env.throttle.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     bufferLogs: true,

@@ -4,7 +4,7 @@ import { throwError, type Observable } from 'rxjs';
 import { recordAuthFailure } from './auth-failures.js';
 import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
-import { AuthError, JwksUnavailableError } from './core/errors.js';
+import { AuthError, retryAfterSecOf } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
 import { graphqlCarrierOf } from './graphql-carrier.js';
 import { graphqlErrorOf } from './graphql-errors.js';
@@ -53,7 +53,7 @@ export const WS_EXCEPTION_EVENT = 'exception';
 
 /**
  * Writes every auth failure, per transport. HTTP (Express or Fastify): the status, an RFC 6750 §3
- * `WWW-Authenticate` challenge (or `Retry-After` for 503) and a small JSON body. WebSocket: an
+ * `WWW-Authenticate` challenge (or `Retry-After` for 429 and 503) and a small JSON body. WebSocket: an
  * `exception` event with the same body. Microservices: an error with the same fields (see
  * {@link RpcAuthError}). GraphQL: rethrown as a `GraphqlAuthError` with the same code, status and
  * challenge. The detail goes to the log, never to the client: on HTTP the failure is recorded on the
@@ -91,8 +91,9 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     // No log line here: a flood of bad tokens must cost no more log than any flood, so the detail
     // rides on the request's one log line; outages are logged once where they are seen.
     recordAuthFailure(request, error);
-    if (error instanceof JwksUnavailableError) {
-      httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSec));
+    const retryAfterSec = retryAfterSecOf(error);
+    if (retryAfterSec !== undefined) {
+      httpAdapter.setHeader(response, 'Retry-After', String(retryAfterSec));
     }
     const challenge = bearerChallenge(
       error,

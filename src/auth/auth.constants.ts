@@ -18,3 +18,5 @@ export const AUTH_OBSERVER = Symbol('auth:observer');
 export const PUBLIC_METADATA = 'auth:public';
 /** Injection token of the `protectAllRoutes` flag `AuthModule` was registered with (a boolean). */
 export const PROTECT_ALL_ROUTES = Symbol('auth:protect-all-routes');
+/** Injection token of the {@link FailureThrottle}, or `null` when throttling is off. */
+export const FAILURE_THROTTLE = Symbol('auth:failure-throttle');

@@ -11,13 +11,17 @@ import { AuthExceptionFilter } from './auth-exception.filter.js';
 import {
   AUTH_OBSERVER,
   AUTH_SETTINGS,
+  FAILURE_THROTTLE,
   ISSUER_METADATA,
   KEY_PROVIDER,
   TOKEN_CACHE,
   TOKEN_VERIFIER,
 } from './auth.constants.js';
 import { AUTH_OPTIONS, ConfigurableAuthModule } from './auth.module-definition.js';
+import { FailureThrottle, MemoryFailureStore } from './core/failure-throttle.js';
 import { IssuerMetadataResolver } from './core/issuer-metadata.js';
+import { connectRedis } from './core/redis.js';
+import { RedisFailureStore } from './core/redis-failure-store.js';
 import { NOOP_AUTH_OBSERVER, type AuthObserver } from './core/observer.js';
 import { DEFAULT_KEY_SET_POLICY, JwksKeyProvider, type KeyProvider } from './core/key-provider.js';
 import {
@@ -64,6 +68,20 @@ function trustedIssuer(
     observer,
   });
   return { settings: issuer, metadata, keys };
+}
+
+/** The failure throttle the settings ask for, with its store (memory, Redis, or the app's own); `null` when off. */
+async function failureThrottleOf(settings: AuthSettings): Promise<FailureThrottle | null> {
+  const options = settings.failureThrottle;
+  if (options === undefined) return null;
+  const logger = new Logger('AuthThrottle');
+  const limit = { limit: options.limit, windowMs: options.windowMs };
+  if (options.store !== undefined) return new FailureThrottle(options.store, logger);
+  if (options.redisUrl === undefined) {
+    return new FailureThrottle(new MemoryFailureStore(limit), logger);
+  }
+  const redis = await connectRedis(options.redisUrl, logger);
+  return new FailureThrottle(new RedisFailureStore(redis.client, limit, redis.close), logger);
 }
 
 /**
@@ -118,6 +136,11 @@ function trustedIssuer(
           : null,
       inject: [AUTH_SETTINGS, KEY_PROVIDER, { token: AUTH_OBSERVER, optional: true }],
     },
+    {
+      provide: FAILURE_THROTTLE,
+      useFactory: failureThrottleOf,
+      inject: [AUTH_SETTINGS],
+    },
     JwtStrategy,
     RoutePolicies,
     JwtAuthGuard,
@@ -130,6 +153,7 @@ function trustedIssuer(
     AUTH_SETTINGS,
     TOKEN_VERIFIER,
     TOKEN_CACHE,
+    FAILURE_THROTTLE,
     KEY_PROVIDER,
     JwtStrategy,
     RoutePolicies,
@@ -145,6 +169,7 @@ export class AuthModule
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(KEY_PROVIDER) private readonly keys: TrustedIssuers,
+    @Inject(FAILURE_THROTTLE) private readonly throttle: FailureThrottle | null,
   ) {
     super();
   }
@@ -154,7 +179,8 @@ export class AuthModule
     if (this.settings.jwksWarmUp) void this.keys.warm();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.keys.close();
+    await this.throttle?.close();
   }
 }

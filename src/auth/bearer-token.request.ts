@@ -6,8 +6,22 @@ export interface AuthRequest {
   /** Every header line as received, names and values alternating (Express: the request itself). */
   rawHeaders?: readonly string[];
   /** Fastify: Node's request, which holds {@link rawHeaders}. */
-  raw?: { rawHeaders?: readonly string[] };
+  raw?: { rawHeaders?: readonly string[]; socket?: { remoteAddress?: string } };
+  /** Express and Fastify: the client's address, after the framework's trusted-proxy setting. */
+  ip?: string;
+  /** Node's request (a socket.io handshake): the connection's peer. */
+  socket?: { remoteAddress?: string };
   user?: unknown;
+}
+
+/**
+ * The client's address: the framework's `ip` (which honours its trusted-proxy setting, and never a
+ * client's `X-Forwarded-For` otherwise), else the connection's peer; `undefined` where the
+ * transport has none (a microservice message).
+ */
+export function clientAddressOf(request: AuthRequest): string | undefined {
+  if (typeof request.ip === 'string' && request.ip !== '') return request.ip;
+  return (request.socket ?? request.raw?.socket)?.remoteAddress;
 }
 
 const AUTHORIZATION = 'authorization';

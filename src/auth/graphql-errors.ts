@@ -1,15 +1,15 @@
 import { bearerChallenge } from './core/challenge.js';
-import { JwksUnavailableError, type AuthError, type AuthErrorCode } from './core/errors.js';
+import { retryAfterSecOf, type AuthError, type AuthErrorCode } from './core/errors.js';
 
 /** The `extensions` of the GraphQL error that answers an auth failure. */
 export interface AuthErrorExtensions {
   /** The code an HTTP answer carries as `error` (RFC 6750 §3.1 for the first three). */
   code: AuthErrorCode;
   /** The HTTP status the same failure is answered with on a REST route. */
-  status: 401 | 403 | 503;
+  status: 401 | 403 | 429 | 503;
   /** The `WWW-Authenticate` value the REST route would send (RFC 6750 §3); on 401 and 403 only. */
   challenge?: string;
-  /** Seconds to wait before retrying; on 503 only (the REST route's `Retry-After`). */
+  /** Seconds to wait before retrying; on 429 and 503 only (the REST route's `Retry-After`). */
   retryAfterSec?: number;
 }
 
@@ -49,6 +49,7 @@ export function graphqlErrorOf(
   const extensions: AuthErrorExtensions = { code: error.code, status: error.status };
   const challenge = bearerChallenge(error, realm, resourceMetadataUrl);
   if (challenge !== undefined) extensions.challenge = challenge;
-  if (error instanceof JwksUnavailableError) extensions.retryAfterSec = error.retryAfterSec;
+  const retryAfterSec = retryAfterSecOf(error);
+  if (retryAfterSec !== undefined) extensions.retryAfterSec = retryAfterSec;
   return new GraphqlAuthError(error.description, extensions);
 }

@@ -43,6 +43,7 @@ export {
   MAX_TOKEN_CACHE_BYTES,
   type AuthOptions,
   type AuthSettings,
+  type FailureThrottleOptions,
   type IssuerOptions,
   type IssuerSettings,
 } from './core/options.js';
@@ -58,6 +59,7 @@ export {
   JwksUnavailableError,
   KEYS_UNAVAILABLE,
   MissingTokenError,
+  TooManyFailuresError,
   UnsupportedContextError,
   type AuthErrorCode,
 } from './core/errors.js';
@@ -74,6 +76,7 @@ export {
   type AuthObserver,
   type InvalidTokenReason,
 } from './core/observer.js';
+export type { FailureStore } from './core/failure-throttle.js';
 export { parseSecureUrl } from './core/http-url.js';
 export { graphqlCarrierOf } from './graphql-carrier.js';
 export { GraphqlAuthError, graphqlErrorOf, type AuthErrorExtensions } from './graphql-errors.js';

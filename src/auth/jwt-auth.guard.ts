@@ -1,8 +1,8 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import { authCarrierOf } from './auth-carrier.js';
-import { JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
-import { takeBearerToken, type AuthRequest } from './bearer-token.request.js';
+import { FAILURE_THROTTLE, JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
+import { clientAddressOf, takeBearerToken, type AuthRequest } from './bearer-token.request.js';
 import type { Principal } from './core/claims.js';
 import {
   AuthError,
@@ -10,6 +10,7 @@ import {
   InvalidTokenError,
   MissingTokenError,
 } from './core/errors.js';
+import type { FailureThrottle } from './core/failure-throttle.js';
 import { hasScopes } from './core/scopes.js';
 import type { VerifiedTokenCache } from './core/verified-token-cache.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -65,6 +66,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     @Inject(TOKEN_CACHE) private readonly cache: VerifiedTokenCache | null,
     private readonly strategy: JwtStrategy,
     private readonly policies: RoutePolicies,
+    @Inject(FAILURE_THROTTLE) private readonly throttle: FailureThrottle | null,
   ) {
     super();
   }
@@ -117,11 +119,28 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   /**
+   * A token not verified before: refused with 429 while its client is throttled (before any
+   * signature check), else verified, and counted against the client when it is invalid.
+   */
+  private async verify(request: AuthRequest, token: string): Promise<Principal> {
+    const address = this.throttle === null ? undefined : clientAddressOf(request);
+    if (address === undefined) return this.runStrategy(request, token);
+    await this.throttle!.check(address);
+    try {
+      return await this.runStrategy(request, token);
+    } catch (error) {
+      // A bad token, not a missing or malformed header (cheap to refuse) nor an outage of ours.
+      if (error instanceof InvalidTokenError) this.throttle!.failed(address);
+      throw error;
+    }
+  }
+
+  /**
    * The full check: the Passport strategy runs on the request (directly, see {@link JwtStrategy.run}:
    * `super.canActivate` cost a dozen closures, objects and promises per request) and its outcome
    * goes through {@link handleRequest}.
    */
-  private verify(request: AuthRequest, token: string): Promise<Principal> {
+  private runStrategy(request: AuthRequest, token: string): Promise<Principal> {
     return new Promise((resolve, reject) => {
       this.strategy.run(request, (err, user, info) => {
         try {

@@ -28,5 +28,10 @@ export const authConfig = registerAs('auth', (): AuthOptions => {
     resourceName: resource && API_TITLE,
     resourceDocumentation:
       resource && env.docsEnabled ? new URL(DOCS_PATH, resource).href : undefined,
+    failureThrottle: {
+      limit: env.throttle.failureLimit,
+      windowSec: env.throttle.failureWindowSec,
+      redisUrl: env.throttle.redisUrl,
+    },
   };
 });

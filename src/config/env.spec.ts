@@ -56,6 +56,12 @@ describe('parseEnv', () => {
             logRequests: true,
             metricsEnabled: true,
           },
+          throttle: {
+            failureLimit: 50,
+            failureWindowSec: 10,
+            redisUrl: undefined,
+            trustProxy: false,
+          },
         },
         problems: [],
       });
@@ -111,6 +117,10 @@ describe('parseEnv', () => {
         DOCS_ENABLED: 'true',
         CORS_ORIGINS: 'https://app.example, http://localhost:5173',
         DATA_DIR: join(tmpdir(), 'api-data'),
+        AUTH_FAILURE_LIMIT: '0',
+        AUTH_FAILURE_WINDOW_SEC: '60',
+        REDIS_URL: 'rediss://cache.internal:6380',
+        TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -137,7 +147,48 @@ describe('parseEnv', () => {
           logRequests: true,
           metricsEnabled: true,
         },
+        throttle: {
+          failureLimit: 0,
+          failureWindowSec: 60,
+          redisUrl: 'rediss://cache.internal:6380',
+          trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+        },
       });
+    });
+  });
+
+  describe('failed-authentication throttling', () => {
+    it('takes TRUST_PROXY as a hop count', () => {
+      expect(parseEnv({ TRUST_PROXY: '2' }).value.throttle.trustProxy).toBe(2);
+    });
+
+    it.each(['true', '*', '10.0.0.0/33', 'proxy.internal', '0', '11'])(
+      'refuses TRUST_PROXY=%s, naming the variable and the fix',
+      (value) => {
+        expect(onlyProblem({ TRUST_PROXY: value }, 'TRUST_PROXY')).toBe(
+          'TRUST_PROXY must be the number of proxies in front of the app (1 to 10) or their addresses, like TRUST_PROXY=10.0.0.0/8,127.0.0.1 (never "true": any client could then choose its address); unset it to trust no proxy',
+        );
+      },
+    );
+
+    it.each([
+      [
+        'AUTH_FAILURE_LIMIT',
+        '-1',
+        'AUTH_FAILURE_LIMIT must be a whole number from 0 to 1000000; unset it to use 50',
+      ],
+      [
+        'AUTH_FAILURE_WINDOW_SEC',
+        '0',
+        'AUTH_FAILURE_WINDOW_SEC must be a whole number from 1 to 86400; unset it to use 10',
+      ],
+      [
+        'REDIS_URL',
+        'localhost:6379',
+        'REDIS_URL must be a redis:// or rediss:// URL, like REDIS_URL=redis://127.0.0.1:6379; unset it to keep counts in memory',
+      ],
+    ])('refuses %s=%s with one line', (name, value, line) => {
+      expect(onlyProblem({ [name]: value }, name)).toBe(line);
     });
   });
 

@@ -5,6 +5,7 @@ import { serverLimitsFrom } from './server.js';
 import { issuersFrom, type IssuerEnv } from './issuers.env.js';
 import { parseStorageEnv } from './storage.env.js';
 import { resourceUrlFrom } from './resource.env.js';
+import { throttleEnvFrom, type ThrottleEnv } from './throttle.env.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
 import { webEnvFrom, type WebEnv } from './web.env.js';
 import { parseObservability, type ObservabilityEnv } from './observability.js';
@@ -46,6 +47,8 @@ export interface AppEnv {
   resourceUrl: string | undefined;
   /** Several trusted issuers (`AUTH_ISSUERS`), instead of `issuerUrl`; `undefined` when unset. */
   issuers: IssuerEnv[] | undefined;
+  /** Failed-authentication throttling, the shared store and the trusted proxies. */
+  throttle: ThrottleEnv;
 }
 
 /** Thrown when the environment holds mistakes; its message has one line per mistake. */
@@ -187,6 +190,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const storage = parseStorageEnv(problems, env);
   const observability = parseObservability(env, production, problems);
   const resourceUrl = resourceUrlFrom(problems, env);
+  const throttle = throttleEnvFrom(problems, env);
 
   if (devIssuer) {
     if (port === 0) {
@@ -222,6 +226,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       observability,
       resourceUrl,
       issuers,
+      throttle,
     },
     problems,
   };
@@ -241,6 +246,8 @@ const AUTH_VARIABLES = [
   'AUTH0_AUDIENCE',
   'AUTH_RESOURCE_URL',
   'AUTH_ISSUERS',
+  'AUTH_FAILURE_LIMIT',
+  'AUTH_FAILURE_WINDOW_SEC',
 ];
 
 /**

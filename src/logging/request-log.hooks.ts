@@ -1,9 +1,10 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { authFailureOf, claimedIssuerOf, invalidTokenReason } from '../auth/index.js';
 import { observabilityConfig, type ObservabilityEnv } from '../config/index.js';
 import { addRequestHooks, type FinishedRequest } from '../request-hooks/index.js';
 import { LOGGERS } from './logging.constants.js';
+import { RepeatedFailures } from './repeated-failures.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 import type { AppLoggers } from './root-logger.js';
 
@@ -12,10 +13,12 @@ import type { AppLoggers } from './root-logger.js';
  * status, time, and for a request the auth layer refused, why (`auth.error`, `auth.reason`,
  * `auth.detail`: which claim, which kid, else the client's description; `auth.iss`, the issuer
  * the token claims). Never the token, never a header. Server hooks rather than a middleware: they
- * see the route pattern and the guards' outcome, and cost no per-request child logger.
+ * see the route pattern and the guards' outcome, and cost no per-request child logger. Repeats of
+ * the same refusal from one client within a second are folded into one line with their count
+ * ({@link RepeatedFailures}), so that a flood of bad tokens costs bounded log volume.
  */
 @Injectable()
-export class RequestLogHooks implements OnModuleInit {
+export class RequestLogHooks implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(LOGGERS) loggers: AppLoggers,
@@ -25,6 +28,18 @@ export class RequestLogHooks implements OnModuleInit {
   }
 
   private readonly logger: AppLoggers['requests'];
+  private readonly repeated = new RepeatedFailures((line) =>
+    this.logger.warn(
+      {
+        client: line.client,
+        status: line.status,
+        auth: { error: line.error, reason: line.reason },
+        repeated: line.repeated,
+        windowMs: line.windowMs,
+      },
+      'repeated auth failures',
+    ),
+  );
 
   onModuleInit(): void {
     if (!this.env.logRequests) return;
@@ -35,7 +50,22 @@ export class RequestLogHooks implements OnModuleInit {
     });
   }
 
+  onModuleDestroy(): void {
+    this.repeated.flush();
+  }
+
   private write(finished: FinishedRequest): void {
+    const failure = authFailureOf(finished.request);
+    if (failure !== undefined) {
+      const request = finished.request as { ip?: unknown };
+      const kind = {
+        client: typeof request.ip === 'string' ? request.ip : 'unknown',
+        status: finished.statusCode,
+        error: failure.code,
+        reason: invalidTokenReason(failure),
+      };
+      if (!this.repeated.admit(kind)) return;
+    }
     const line: Record<string, unknown> = {
       reqId: finished.responseHeader(REQUEST_ID_HEADER),
       method: finished.method,
@@ -46,7 +76,6 @@ export class RequestLogHooks implements OnModuleInit {
     // Set by the server when it refused the request or the client aborted it (its own line is then off).
     const clientError = (finished.request as { clientError?: unknown }).clientError;
     if (typeof clientError === 'string') line['clientError'] = clientError;
-    const failure = authFailureOf(finished.request);
     if (failure !== undefined) {
       line['auth'] = {
         error: failure.code,

@@ -14,6 +14,7 @@ export const AUTH_RESULTS = [
   'invalid_request',
   'invalid_token',
   'insufficient_scope',
+  'too_many_attempts',
   'temporarily_unavailable',
 ] as const;
 

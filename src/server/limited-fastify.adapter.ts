@@ -43,9 +43,18 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
    */
   constructor(
     readonly limits: ServerLimits,
-    private readonly clientErrorOptions: { logClientErrors?: boolean } = {},
+    private readonly serverOptions: {
+      logClientErrors?: boolean;
+      /**
+       * Fastify's `trustProxy`: the proxies whose `X-Forwarded-For` sets `request.ip` (a hop count
+       * or addresses and ranges); by default none, so that no client can choose its address.
+       */
+      trustProxy?: false | number | string[];
+    } = {},
   ) {
     super({
+      // Fastify takes a hop count too (proxy-addr); Nest's option type omits it.
+      trustProxy: (serverOptions.trustProxy ?? false) as boolean | string[],
       bodyLimit: limits.bodyLimitBytes,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -91,7 +100,7 @@ export class LimitedFastifyAdapter extends FastifyAdapter {
   /** Wraps Nest's error handler: client errors get a short answer and one debug line, the rest go to Nest. */
   override setErrorHandler(handler: Parameters<FastifyAdapter['setErrorHandler']>[0]) {
     const log = this.log;
-    const logClientErrors = this.clientErrorOptions.logClientErrors ?? true;
+    const logClientErrors = this.serverOptions.logClientErrors ?? true;
     return super.setErrorHandler(function (
       this: unknown,
       error: unknown,

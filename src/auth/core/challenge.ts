@@ -16,7 +16,8 @@ function quotedUrl(value: string): string {
 
 /**
  * Builds the `WWW-Authenticate` value for an auth failure (RFC 6750 §3), or `undefined` when the
- * failure is not a bearer-token problem (an unavailable key set is answered with 503 and no challenge).
+ * failure is not a bearer-token problem (an unavailable key set is answered with 503, a throttled
+ * client with 429, and neither with a challenge).
  * With `resourceMetadataUrl`, every challenge names it in `resource_metadata` (RFC 9728 §5.1), so
  * a client learns where to get a token from the refusal itself.
  */
@@ -25,7 +26,7 @@ export function bearerChallenge(
   realm: string,
   resourceMetadataUrl?: string,
 ): string | undefined {
-  if (error.status === 503) return undefined;
+  if (error.status !== 401 && error.status !== 403) return undefined;
   const params = [`realm=${quoted(realm)}`];
   // RFC 6750 §3.1: a request with no authentication information gets a challenge without an error code.
   if (!(error instanceof MissingTokenError)) {

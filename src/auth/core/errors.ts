@@ -4,6 +4,7 @@ export type AuthErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'too_many_attempts'
   | 'temporarily_unavailable';
 
 /** Base class of every failure the auth layer reports to a client. */
@@ -11,7 +12,7 @@ export abstract class AuthError extends Error {
   /** Stable code, written as the `error` of the response body. */
   abstract readonly code: AuthErrorCode;
   /** HTTP status the failure maps to. */
-  abstract readonly status: 401 | 403 | 503;
+  abstract readonly status: 401 | 403 | 429 | 503;
 
   /**
    * @param description safe for the client: names the failed check in general words, never echoes input.
@@ -95,6 +96,31 @@ export class JwksUnavailableError extends AuthError {
       retryAfterSec,
     });
   }
+}
+
+/**
+ * The client failed authentication too often (see `FailureThrottle`): answered 429 with
+ * `Retry-After` before its token is looked at. The code is the one Auth0's own APIs answer for
+ * their brute-force protection.
+ */
+export class TooManyFailuresError extends AuthError {
+  readonly code = 'too_many_attempts';
+  readonly status = 429;
+
+  constructor(blockedMs: number) {
+    super('too many failed authentication attempts from this client; retry later');
+    this.retryAfterSec = Math.max(1, Math.ceil(blockedMs / 1000));
+  }
+
+  /** Seconds the client should wait before retrying (the `Retry-After` header). */
+  readonly retryAfterSec: number;
+}
+
+/** Seconds a client should wait before retrying (its `Retry-After`), for the failures that have one. */
+export function retryAfterSecOf(error: AuthError): number | undefined {
+  return error instanceof JwksUnavailableError || error instanceof TooManyFailuresError
+    ? error.retryAfterSec
+    : undefined;
 }
 
 /**

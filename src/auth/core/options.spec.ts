@@ -332,3 +332,50 @@ describe('resource (RFC 8707, RFC 9728)', () => {
     );
   });
 });
+
+describe('failureThrottle', () => {
+  it('is off unless asked for, and with limit 0', () => {
+    expect(resolveAuthSettings(options()).failureThrottle).toBeUndefined();
+    expect(
+      resolveAuthSettings(options({ failureThrottle: false })).failureThrottle,
+    ).toBeUndefined();
+    expect(
+      resolveAuthSettings(options({ failureThrottle: { limit: 0, windowSec: 10 } }))
+        .failureThrottle,
+    ).toBeUndefined();
+  });
+
+  it('takes the window in seconds and keeps it in milliseconds', () => {
+    expect(
+      resolveAuthSettings(
+        options({
+          failureThrottle: { limit: 50, windowSec: 10, redisUrl: 'redis://127.0.0.1:6379' },
+        }),
+      ).failureThrottle,
+    ).toEqual({
+      limit: 50,
+      windowMs: 10_000,
+      redisUrl: 'redis://127.0.0.1:6379',
+      store: undefined,
+    });
+  });
+
+  it.each([
+    [{ windowSec: 10 }, 'AuthOptions.failureThrottle.limit is required'],
+    [{ limit: 5 }, 'AuthOptions.failureThrottle.windowSec is required'],
+    [
+      { limit: 5, windowSec: 0 },
+      'AuthOptions.failureThrottle.windowSec must be a whole number from 1 to 86400',
+    ],
+    [
+      { limit: 5, windowSec: 1, redisUrl: 'http://x' },
+      'AuthOptions.failureThrottle.redisUrl must be a redis:// or rediss:// URL',
+    ],
+    [
+      { limit: 5, windowSec: 1, redisUrl: 'redis://x', store: {} },
+      'AuthOptions.failureThrottle.redisUrl cannot be combined with failureThrottle.store',
+    ],
+  ])('refuses %j, naming the option', (failureThrottle, message) => {
+    expect(optionError({ failureThrottle }).message).toBe(message);
+  });
+});

@@ -7,6 +7,7 @@ import {
 } from './algorithms.js';
 import type { Dispatcher } from 'undici';
 import { parseSecureUrl } from './http-url.js';
+import type { FailureStore } from './failure-throttle.js';
 import type { KeySetPolicy } from './key-provider.js';
 import {
   acceptedAudiences,
@@ -44,6 +45,25 @@ export interface IssuerSettings {
   jwksUri: string | undefined;
   algorithms: readonly SignatureAlgorithm[];
   clockToleranceSec: number;
+}
+
+/** {@link AuthOptions.failureThrottle}: how clients that keep failing authentication are slowed down. */
+export interface FailureThrottleOptions {
+  /** Failed tokens per client per window; the client's next requests get 429. 0 turns throttling off. */
+  limit: number;
+  /** The window, in seconds, counted from a client's first failure in it. */
+  windowSec: number;
+  /**
+   * A Redis or Valkey server (`redis://` or `rediss://`) that holds the counts, so that every
+   * instance using it sees every failure.
+   * @default none: counts in this process's memory
+   */
+  redisUrl?: string;
+  /**
+   * Any other store of counts (instead of `redisUrl`).
+   * @default none: counts in this process's memory
+   */
+  store?: FailureStore;
 }
 
 /** How to verify access tokens: the options another service passes to `AuthModule.forRoot`. */
@@ -149,6 +169,17 @@ export interface AuthOptions {
    * @default none (omitted)
    */
   resourceDocumentation?: string;
+  /**
+   * Slow down clients that keep failing authentication: after `limit` invalid tokens (401
+   * `invalid_token`, not a missing token) from one client address within `windowSec`, its requests
+   * with tokens not verified before are answered 429 `too_many_attempts` with `Retry-After`, before
+   * any signature check, until the window ends. A token already verified (the verified-token cache)
+   * is still served. The address is the framework's `request.ip`: behind a reverse proxy, set
+   * Fastify's `trustProxy` (Express: `trust proxy`) to that proxy, or every client counts as the
+   * proxy. Microservice messages carry no address and are not throttled.
+   * @default off
+   */
+  failureThrottle?: FailureThrottleOptions | false;
 }
 
 /**
@@ -179,6 +210,15 @@ export interface AuthSettings {
   resourceMetadataUrl: string | undefined;
   resourceName: string | undefined;
   resourceDocumentation: string | undefined;
+  /** Failed-authentication throttling, with its window in milliseconds; `undefined` when off. */
+  failureThrottle:
+    | {
+        limit: number;
+        windowMs: number;
+        redisUrl: string | undefined;
+        store: FailureStore | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -338,6 +378,30 @@ function checkText(name: string, value: unknown): string | undefined {
   return value;
 }
 
+function checkFailureThrottle(value: unknown): AuthSettings['failureThrottle'] {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw optionError('failureThrottle', 'must be false or { limit, windowSec }');
+  }
+  const options = value as FailureThrottleOptions;
+  for (const name of ['limit', 'windowSec'] as const) {
+    if (options[name] === undefined) throw optionError(`failureThrottle.${name}`, 'is required');
+  }
+  const limit = checkNumber('failureThrottle.limit', options.limit, 0, 0, 1_000_000);
+  const windowSec = checkNumber('failureThrottle.windowSec', options.windowSec, 0, 1, 86_400);
+  if (options.redisUrl !== undefined && options.store !== undefined) {
+    throw optionError('failureThrottle.redisUrl', 'cannot be combined with failureThrottle.store');
+  }
+  if (
+    options.redisUrl !== undefined &&
+    (typeof options.redisUrl !== 'string' || !/^rediss?:\/\/./.test(options.redisUrl))
+  ) {
+    throw optionError('failureThrottle.redisUrl', 'must be a redis:// or rediss:// URL');
+  }
+  if (limit === 0) return undefined;
+  return { limit, windowMs: windowSec * 1000, redisUrl: options.redisUrl, store: options.store };
+}
+
 /**
  * Checks options once, at start-up, throwing a `TypeError` that names the option; fills in defaults.
  */
@@ -412,5 +476,6 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
       options.resourceDocumentation === undefined
         ? undefined
         : checkUrl('resourceDocumentation', options.resourceDocumentation),
+    failureThrottle: checkFailureThrottle(options.failureThrottle),
   };
 }
