@@ -7,6 +7,7 @@
 // two modules before Nest reads them; src/ is untouched. Each trick names the setting it stands
 // in for, which the app does not have yet (docs/PERFORMANCE.md, "Per-feature costs").
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 
 /** Each feature this preload can turn off, and what doing so means. */
@@ -35,6 +36,11 @@ if (off.includes('security-headers')) {
 if (off.includes('server-limits')) {
   swaps[new URL('server/limited-fastify.adapter.js', dist).href] = here('fastify-adapter.mjs');
 }
+// A stub whose original moved would leave the feature on without a word: fail instead.
+for (const original of Object.keys(swaps)) {
+  if (!existsSync(new URL(original)))
+    throw new Error(`${original} is gone: update ${import.meta.url}`);
+}
 if (Object.keys(swaps).length > 0) register('./hooks.mjs', import.meta.url, { data: swaps });
 
 const { APP_FILTER, APP_INTERCEPTOR } = await import('@nestjs/core');
@@ -45,16 +51,27 @@ const dropped = new Set([
 const { AuthModule } = await import(new URL('auth/index.js', dist).href);
 const { UsersModule } = await import(new URL('users/index.js', dist).href);
 if (dropped.size > 0) {
+  let droppedCount = 0;
   for (const module of [AuthModule, UsersModule]) {
     // Nest reads a module's @Module() metadata when it scans the app, after this has run.
     const providers = Reflect.getOwnMetadata('providers', module);
     if (!Array.isArray(providers)) throw new Error(`no @Module() providers on ${module.name}`);
     const kept = providers.filter((provider) => !dropped.has(provider?.provide));
     Reflect.defineMetadata('providers', kept, module);
+    droppedCount += providers.length - kept.length;
+  }
+  // Today: AuthModule's filter, and UsersModule's filter and interceptor.
+  const expected =
+    (off.includes('users-interceptor') ? 1 : 0) + (off.includes('exception-filters') ? 2 : 0);
+  if (droppedCount !== expected) {
+    throw new Error(
+      `dropped ${droppedCount} providers, expected ${expected}: update ${import.meta.url}`,
+    );
   }
 }
 if (off.includes('global-guard')) {
   const forRootAsync = AuthModule.forRootAsync;
+  if (typeof forRootAsync !== 'function') throw new Error('AuthModule.forRootAsync is gone');
   AuthModule.forRootAsync = function (options) {
     return forRootAsync.call(this, { ...options, protectAllRoutes: false });
   };
