@@ -196,8 +196,10 @@ const procStat = (pid, pattern) => {
 
 /** Every server started, so that none is left behind holding a share of the core. */
 const children = new Set();
+// Also on an early exit (a server that did not start): no server, tokens or databases left behind.
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
 });
 
 /**
