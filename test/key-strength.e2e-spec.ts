@@ -32,10 +32,10 @@ function randomModulus(bits: number): string {
 
 /**
  * A token whose "signature" is only the EMSA-PKCS1-v1_5 encoding (RFC 8017 §9.2) of its own
- * SHA-256: 00 01 FF..FF 00 DigestInfo. With e = 1, s^e mod n is s itself, so it verifies under any
- * modulus larger than it, without a private key.
+ * SHA-256: 00 01 FF..FF 00 DigestInfo, 256 bytes. With e = 1, s^e mod n is s itself, so it
+ * verifies under any 2048-bit modulus, without a private key.
  */
-function forgedToken(issuer: TestIssuer, kid: string, modulusBytes = 256): string {
+function forgedToken(issuer: TestIssuer, kid: string): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'RS256', typ: 'JWT', kid };
   const claims = { iss: issuer.url, aud: issuer.audience, sub: 'forger', iat: now, exp: now + 300 };
@@ -46,7 +46,7 @@ function forgedToken(issuer: TestIssuer, kid: string, modulusBytes = 256): strin
   ]);
   const encoded = Buffer.concat([
     Buffer.from([0x00, 0x01]),
-    Buffer.alloc(modulusBytes - digestInfo.length - 3, 0xff),
+    Buffer.alloc(256 - digestInfo.length - 3, 0xff),
     Buffer.from([0x00]),
     digestInfo,
   ]);
@@ -97,6 +97,8 @@ describe('an RSA key with public exponent 1 (the app, GET /api/private)', () => 
     jest.restoreAllMocks();
     await running?.app.close();
     await issuer.stop();
+    delete process.env['AUTH_ISSUER_URL'];
+    delete process.env['AUTH_AUDIENCE'];
   });
 
   it('refuses a token whose signature is only the PKCS#1 v1.5 padding of its hash', async () => {
