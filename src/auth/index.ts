@@ -69,6 +69,7 @@ export {
   type KeySetStatus,
   type JwksKeyProvider,
 } from './core/key-provider.js';
+export type { RsaPublicExponents } from './core/key-strength.js';
 export {
   INVALID_TOKEN_REASONS,
   NOOP_AUTH_OBSERVER,

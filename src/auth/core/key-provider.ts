@@ -10,6 +10,12 @@ import {
 import { InvalidTokenError, JwksUnavailableError, KEYS_UNAVAILABLE } from './errors.js';
 import { fetchJson, unavailable } from './fetch-json.js';
 import type { IssuerMetadataResolver } from './issuer-metadata.js';
+import {
+  ecPointProblem,
+  keyStrengthProblem,
+  NODE_CURVES,
+  type RsaPublicExponents,
+} from './key-strength.js';
 import type { AuthLogger } from './logger.js';
 import type { AuthObserver } from './observer.js';
 
@@ -51,6 +57,17 @@ export interface KeySetPolicy {
   refreshRetryMs: number;
   /** How many signing keys of a key set are imported at most; the rest are skipped. */
   maxKeys: number;
+  /**
+   * Largest RSA modulus accepted, in bits (from 2048 to 16384); a larger key is refused.
+   * @default 8192
+   */
+  maxRsaBits: number;
+  /**
+   * Which RSA public exponents are accepted: `'65537'` alone, or `'fips-186-5'`, any odd e with
+   * 2^16 < e < 2^256. A key with another exponent is refused.
+   * @default '65537'
+   */
+  rsaPublicExponents: RsaPublicExponents;
 }
 
 /**
@@ -69,6 +86,12 @@ export interface KeySetPolicy {
  * - 100 keys: issuers publish two or three (current, next, previous); jwks-rsa imports a key in
  *   about 0.3 ms of CPU, so importing all of a 2 000-key set took 610 ms at each refresh; 100 new
  *   keys take about 30 ms, and unchanged ones are not imported again.
+ * - RSA moduli of at most 8192 bits: every token naming a key costs one verification with it, about
+ *   0.03 ms of CPU at 2048 bits, 0.25 ms at 8192 and 1 to 2.5 ms at 16 384 (RFC 8725 §3.5: strong
+ *   enough, and no stronger than the CPU budget allows); issuers publish 2048 to 4096 bits.
+ * - Public exponent 65537 only: every issuer uses it (FIPS 186-5 §A.1.1 allows odd 2^16 < e < 2^256,
+ *   `'fips-186-5'`, for an issuer that does not); e = 1 lets anyone sign, a small e invites forgery
+ *   against lax verifiers, and a 255-bit e makes a 3072-bit verification about 13 times dearer.
  */
 export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
   timeoutMs: 5_000,
@@ -82,6 +105,8 @@ export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
   unknownKidMax: 10_000,
   refreshRetryMs: 30_000,
   maxKeys: 100,
+  maxRsaBits: 8_192,
+  rsaPublicExponents: '65537',
 };
 
 /**
@@ -101,15 +126,7 @@ const KEY_MEMBERS: Record<string, readonly string[]> = {
   OKP: ['crv', 'x'],
 };
 
-/** RFC 7518 §3.3 and §3.5: RSA keys for RS* and PS* must be 2048 bits or larger. */
-const MIN_RSA_BITS = 2048;
-const NODE_CURVES: Record<string, string> = {
-  'P-256': 'prime256v1',
-  'P-384': 'secp384r1',
-  'P-521': 'secp521r1',
-};
-
-/** Whether a key is of the type, size and curve an algorithm needs. */
+/** Whether a key is of the type and curve an algorithm needs (its strength is checked on import). */
 function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
   const { kty, crv } = keyTypeFor(alg);
   const details = key.asymmetricKeyDetails ?? {};
@@ -117,7 +134,6 @@ function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
     return key.asymmetricKeyType === 'ec' && details.namedCurve === NODE_CURVES[crv!];
   // RFC 8037 §3.1: EdDSA with an Ed25519 key only (an X25519 key is for key agreement).
   if (kty === 'OKP') return key.asymmetricKeyType === 'ed25519';
-  if ((details.modulusLength ?? 0) < MIN_RSA_BITS) return false;
   // RS* needs a plain RSA key; PS* may use either kind of RSA key (RFC 7518 §3.5).
   return (
     key.asymmetricKeyType === 'rsa' || (alg.startsWith('PS') && key.asymmetricKeyType === 'rsa-pss')
@@ -125,7 +141,7 @@ function suits(key: KeyObject, alg: SignatureAlgorithm): boolean {
 }
 
 /** The kinds of skipped keys a fetch logs about. */
-type ReportKind = 'duplicate' | 'capped' | 'unusable' | 'ed448';
+type ReportKind = 'duplicate' | 'capped' | 'unusable' | 'refused' | 'ed448';
 
 /** A published key, imported once, with the algorithms it may verify. */
 interface ImportedKey {
@@ -190,11 +206,20 @@ async function signingKeysOf(
   }
 }
 
+/** The first {@link KIDS_NAMED} items of a log line's list, and how many more there are. */
+function listed(items: readonly string[], separator = ', '): string {
+  const named = items.slice(0, KIDS_NAMED);
+  return items.length > KIDS_NAMED
+    ? `${named.join(separator)} and ${items.length - KIDS_NAMED} more`
+    : named.join(separator);
+}
+
+function quotedKid(kid: string): string {
+  return JSON.stringify(kid.slice(0, 64));
+}
+
 function namedKids(kids: readonly string[]): string {
-  const named = kids.slice(0, KIDS_NAMED).map((kid) => JSON.stringify(kid.slice(0, 64)));
-  return kids.length > KIDS_NAMED
-    ? `${named.join(', ')} and ${kids.length - KIDS_NAMED} more`
-    : named.join(', ');
+  return listed(kids.map(quotedKid));
 }
 
 /**
@@ -236,7 +261,9 @@ export class JwksKeyProvider implements KeyProvider {
       observer?: AuthObserver;
     },
   ) {
-    this.policy = { ...DEFAULT_KEY_SET_POLICY, ...options.policy };
+    // An option given as `undefined` keeps its default rather than erasing it.
+    const given = Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined);
+    this.policy = { ...DEFAULT_KEY_SET_POLICY, ...Object.fromEntries(given) };
     this.now = options.now ?? Date.now;
   }
 
@@ -387,8 +414,9 @@ export class JwksKeyProvider implements KeyProvider {
   /**
    * Imports the signing keys of a fetched key set: duplicated kids refused (RFC 7517 §4.5 leaves
    * them to the issuer to tell apart, and guessing could pick an attacker's), at most
-   * {@link KeySetPolicy.maxKeys}, the new or changed ones converted by jwks-rsa a slice at a time.
-   * Each kind of skipped key costs one log line per fetch, and none while it is the same as last time.
+   * {@link KeySetPolicy.maxKeys}, the new or changed ones converted by jwks-rsa a slice at a time,
+   * and those too weak or too costly to verify with refused ({@link keyStrengthProblem}). Each kind
+   * of skipped key costs one log line per fetch, and none while it is the same as last time.
    */
   private async importKeySet(
     jwksUri: string,
@@ -433,6 +461,7 @@ export class JwksKeyProvider implements KeyProvider {
       sources.set(jwk.kid, source);
     }
     const unusable: string[] = [];
+    const refused: string[] = [];
     for (let i = 0; i < changed.length; i += IMPORT_SLICE) {
       if (i > 0) await yieldToEventLoop();
       const slice = changed.slice(i, i + IMPORT_SLICE);
@@ -440,10 +469,14 @@ export class JwksKeyProvider implements KeyProvider {
       const signingKeys = new Map(
         (await signingKeysOf(jwksUri, slice)).map((key) => [key.kid, key]),
       );
-      for (const { kid } of slice as { kid: string }[]) {
+      for (const jwk of slice) {
+        const kid = jwk['kid'] as string;
         const signingKey = signingKeys.get(kid);
-        const imported = signingKey === undefined ? undefined : this.importKey(signingKey);
-        if (imported === undefined) unusable.push(kid);
+        // A key jwks-rsa could not convert may still be refused for a reason worth naming.
+        const imported =
+          signingKey === undefined ? ecPointProblem(jwk) : this.importKey(signingKey);
+        if (typeof imported === 'string') refused.push(`kid ${quotedKid(kid)}: ${imported}`);
+        else if (imported === undefined) unusable.push(kid);
         else keys.set(kid, imported);
       }
     }
@@ -454,7 +487,13 @@ export class JwksKeyProvider implements KeyProvider {
       'unusable',
       unusable.length === 0
         ? undefined
-        : `Skipped ${unusable.length} of the issuer's keys: they fit none of [${this.options.algorithms.join(', ')}] (RSA keys need 2048 bits or more): ${namedKids(unusable)}`,
+        : `Skipped ${unusable.length} of the issuer's keys: malformed, or for none of [${this.options.algorithms.join(', ')}]: ${namedKids(unusable)}`,
+    );
+    this.report(
+      'refused',
+      refused.length === 0
+        ? undefined
+        : `Refused ${refused.length} of the issuer's keys: ${listed(refused, '; ')}`,
     );
     return keys;
   }
@@ -493,14 +532,21 @@ export class JwksKeyProvider implements KeyProvider {
     );
   }
 
-  /** A malformed or unsuitable key is skipped, not fatal: the rest of the set still works. */
-  private importKey(signingKey: jwksRsa.SigningKey): ImportedKey | undefined {
+  /**
+   * The key with the algorithms it may verify; why it is refused; or `undefined` when it is
+   * malformed or fits none of the algorithms. Skipped either way, never fatal: the rest of the set
+   * still works.
+   */
+  private importKey(signingKey: jwksRsa.SigningKey): ImportedKey | string | undefined {
     let key: KeyObject;
     try {
       key = createPublicKey(signingKey.getPublicKey());
     } catch {
       return undefined;
     }
+    // RFC 8725 §3.5: the KeyObject that would verify is checked, before any token can name it.
+    const problem = keyStrengthProblem(key, this.policy);
+    if (problem !== undefined) return problem;
     // RFC 7517 §4.4: a JWK that names its `alg` is for that algorithm alone (jwks-rsa passes it on).
     const declared = signingKey.alg as string | undefined;
     const algorithms = new Set(

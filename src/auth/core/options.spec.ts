@@ -291,6 +291,34 @@ describe('resolveAuthSettings', () => {
   });
 });
 
+describe('keySetPolicy key-strength limits', () => {
+  it('keeps maxRsaBits and rsaPublicExponents within their bounds', () => {
+    const keySetPolicy = { maxRsaBits: 16_384, rsaPublicExponents: 'fips-186-5' } as const;
+    expect(resolveAuthSettings(options({ keySetPolicy })).keySetPolicy).toEqual(keySetPolicy);
+    expect(
+      resolveAuthSettings(options({ keySetPolicy: { maxRsaBits: 2048 } })).keySetPolicy,
+    ).toEqual({ maxRsaBits: 2048 });
+  });
+
+  it.each([1024, 2047, 16_385, 8192.5, '8192'])(
+    'refuses maxRsaBits %p and names the option',
+    (maxRsaBits) => {
+      expect(optionError({ keySetPolicy: { maxRsaBits } }).message).toBe(
+        'AuthOptions.keySetPolicy.maxRsaBits must be a whole number from 2048 to 16384',
+      );
+    },
+  );
+
+  it.each(['fips', 65537, 'FIPS-186-5', ''])(
+    'refuses rsaPublicExponents %p and names the option',
+    (rsaPublicExponents) => {
+      expect(optionError({ keySetPolicy: { rsaPublicExponents } }).message).toBe(
+        "AuthOptions.keySetPolicy.rsaPublicExponents must be one of '65537', 'fips-186-5'",
+      );
+    },
+  );
+});
+
 describe('resource (RFC 8707, RFC 9728)', () => {
   it('is off by default: no resource, no metadata URL, the configured audiences only', () => {
     const settings = resolveAuthSettings(BASE);

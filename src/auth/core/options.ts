@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { parseSecureUrl } from './http-url.js';
 import type { FailureStore } from './failure-throttle.js';
 import type { KeySetPolicy } from './key-provider.js';
+import { MAX_RSA_BITS_LIMIT, MIN_RSA_BITS, RSA_PUBLIC_EXPONENTS } from './key-strength.js';
 import {
   acceptedAudiences,
   protectedResourceMetadataUrl,
@@ -147,7 +148,8 @@ export interface AuthOptions {
    */
   tokenCacheMaxBytes?: number;
   /**
-   * Advanced: the key-set cache policy (fetch spacing, stale-if-error window, unknown-kid memory).
+   * Advanced: the key-set policy (fetch spacing, stale-if-error window, unknown-kid memory, and
+   * the largest RSA modulus and the RSA public exponents accepted).
    * @default DEFAULT_KEY_SET_POLICY
    */
   keySetPolicy?: Partial<KeySetPolicy>;
@@ -370,6 +372,30 @@ function checkResource(value: unknown): string | undefined {
   return value;
 }
 
+/** The key-set policy as given; its key-strength limits checked, as they guard every token. */
+function checkKeySetPolicy(value: Partial<KeySetPolicy> | undefined): Partial<KeySetPolicy> {
+  const policy = { ...value };
+  if (policy.maxRsaBits !== undefined) {
+    checkNumber(
+      'keySetPolicy.maxRsaBits',
+      policy.maxRsaBits,
+      policy.maxRsaBits,
+      MIN_RSA_BITS,
+      MAX_RSA_BITS_LIMIT,
+    );
+  }
+  if (
+    policy.rsaPublicExponents !== undefined &&
+    !RSA_PUBLIC_EXPONENTS.includes(policy.rsaPublicExponents)
+  ) {
+    throw optionError(
+      'keySetPolicy.rsaPublicExponents',
+      `must be one of ${RSA_PUBLIC_EXPONENTS.map((name) => `'${name}'`).join(', ')}`,
+    );
+  }
+  return policy;
+}
+
 function checkText(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim().length === 0) {
@@ -446,7 +472,7 @@ export function resolveAuthSettings(options: AuthOptions): AuthSettings {
       false,
     ),
     fetchDispatcher: options.fetchDispatcher,
-    keySetPolicy: { ...options.keySetPolicy },
+    keySetPolicy: checkKeySetPolicy(options.keySetPolicy),
     tokenCacheMaxEntries: checkNumber(
       'tokenCacheMaxEntries',
       options.tokenCacheMaxEntries,
