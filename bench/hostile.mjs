@@ -1,12 +1,12 @@
-// node bench/hostile.mjs [--probe bodies,pipeline,aborted,sigterm] [--sockets 300] [--env NAME=value]... [--main dist/main.js]
+// node bench/hostile.mjs [--probe bodies,pipeline,aborted,sigterm,badsig] [--sockets 300] [--env NAME=value]... [--main dist/main.js]
 // Hostile-client probes of issue 13, scaled to finish in well under a minute each: starts the built app
 // (NODE_ENV=production) against a local issuer, attacks it over loopback and prints what it measured
 // (RSS, sockets the server closed, fresh-connection latency, log lines, exit codes). Every loop is bounded
 // in count and time; run it under the bench lock: flock /tmp/bench.lock node bench/hostile.mjs.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -18,6 +18,8 @@ const { values: args } = parseArgs({
     'pipeline-sockets': { type: 'string', default: '20' },
     'pipeline-requests': { type: 'string', default: '20000' },
     aborted: { type: 'string', default: '300' },
+    'flood-connections': { type: 'string', default: '50' },
+    'flood-seconds': { type: 'string', default: '10' },
     env: { type: 'string', multiple: true, default: [] },
     main: { type: 'string', default: 'dist/main.js' },
   },
@@ -28,7 +30,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 if (!existsSync(args.main)) throw new Error(`${args.main} is missing: npm run build first`);
 
 // --- a local issuer (discovery + JWKS) so that the app starts as in production -------------------
-const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 let issuerUrl = '';
 const issuer = createServer((req, res) => {
@@ -61,7 +63,7 @@ async function startApp() {
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_ISSUER_URL: issuerUrl,
-      AUTH_AUDIENCE: 'https://probe.example/api',
+      AUTH_AUDIENCE: AUDIENCE,
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -307,11 +309,104 @@ async function secondSignal() {
   await stopApp(app);
 }
 
+const AUDIENCE = 'https://probe.example/api';
+
+/** An RS256 access token for the local issuer, signed by `key` (another key makes a bad signature). */
+function token(sub, key = privateKey) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${part({ alg: 'RS256', typ: 'JWT', kid: jwk.kid })}.${part({ iss: issuerUrl, aud: AUDIENCE, sub, iat: now, exp: now + 600 })}`;
+  return `${input}.${createSign('RSA-SHA256').update(input).sign(key).toString('base64url')}`;
+}
+
+/** One GET through `agent`; its status and time to the whole answer, in ms. */
+function timedGet(agent, port, path, bearer) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = request(
+      { agent, host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${bearer}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy());
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+    req.end();
+  });
+}
+
+const percentile = (xs, p) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+};
+
+/** The server process's CPU time so far, in ms (utime + stime of /proc/PID/stat, 100 ticks a second). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * A legitimate client (127.0.0.1, one connection, a token verified once) measured alone, then
+ * while `--flood-connections` keep-alive connections from another address (127.0.0.2) send tokens
+ * with a bad signature for `--flood-seconds`: its p99, the server's CPU, the answers the flood got
+ * and the log bytes it cost.
+ */
+async function badsig() {
+  const app = await startApp();
+  const seconds = Number(args['flood-seconds']);
+  const legit = new Agent({ keepAlive: true, maxSockets: 1 });
+  const good = token('legit-client');
+  const measureLegit = async (ms) => {
+    const latencies = [];
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const { status, ms: took } = await timedGet(legit, app.port, '/api/private', good);
+      if (status !== 200) throw new Error(`the legitimate client got ${status}`);
+      latencies.push(took);
+    }
+    return latencies;
+  };
+  await measureLegit(1_000);
+  const alone = await measureLegit(3_000);
+  const flood = new Agent({
+    keepAlive: true,
+    maxSockets: Number(args['flood-connections']),
+    localAddress: '127.0.0.2',
+  });
+  const bad = token('attacker', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+  const statuses = [];
+  const logBefore = app.output().length;
+  const cpuBefore = cpuMs(app.child.pid);
+  const floodEnds = Date.now() + seconds * 1000;
+  const flooders = Array.from({ length: Number(args['flood-connections']) }, async () => {
+    while (Date.now() < floodEnds)
+      statuses.push((await timedGet(flood, app.port, '/api/private', bad)).status);
+  });
+  const during = await measureLegit(seconds * 1000);
+  await Promise.all(flooders);
+  const cpu = cpuMs(app.child.pid) - cpuBefore;
+  const logBytes = app.output().length - logBefore;
+  say(
+    `badsig: legitimate client p99 ${percentile(alone, 0.99).toFixed(1)} ms alone (${alone.length} requests), ` +
+      `${percentile(during, 0.99).toFixed(1)} ms during the flood (${during.length} requests, p50 ${percentile(during, 0.5).toFixed(1)} ms); ` +
+      `flood of ${Number(args['flood-connections'])} connections for ${seconds} s: ${statuses.length} requests answered ${histogram(statuses)}, ` +
+      `server CPU ${(cpu / 1000).toFixed(1)} s, log ${(logBytes / 1024).toFixed(0)} KiB`,
+  );
+  legit.destroy();
+  flood.destroy();
+  await stopApp(app);
+}
+
 const probes = new Set(args.probe.split(','));
 say(`hostile probes, server env: ${JSON.stringify(extraEnv)}`);
 if (probes.has('bodies')) await bodies();
 if (probes.has('pipeline')) await pipeline();
 if (probes.has('aborted')) await aborted();
+if (probes.has('badsig')) await badsig();
 if (probes.has('sigterm')) {
   await sigterm('idle');
   await sigterm('half-headers');
