@@ -26,10 +26,10 @@ function startupErrors(output: string): string[] {
 const AUDIENCE = 'https://quickstarts/api';
 
 /**
- * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory,
- * initialised, for tests that call the users service directly.
+ * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory unless
+ * `users` names one, initialised, for tests that call the users service directly.
  */
-async function usersTestModule(users: Omit<UsersOptions, 'dataDir'> = {}): Promise<TestingModule> {
+async function usersTestModule(users: UsersOptions = {}): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AuthModule.forRoot({
@@ -43,6 +43,33 @@ async function usersTestModule(users: Omit<UsersOptions, 'dataDir'> = {}): Promi
   }).compile();
   await moduleRef.init();
   return moduleRef;
+}
+
+/** The stored users, and those whose `last_seen_at` is later than their `created_at`, read after the app closed. */
+async function lastSeenCounts(dataDir: string): Promise<{ rows: number; advanced: number }> {
+  const db = await PGlite.create(join(dataDir, 'pglite'));
+  try {
+    const { rows } = await db.query<{ rows: number; advanced: number }>(
+      'SELECT count(*)::int AS rows, count(*) FILTER (WHERE last_seen_at > created_at)::int AS advanced FROM users',
+    );
+    return rows[0]!;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The principal of `sub` from one issuer, as the service sees it. */
+const principalOf = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+
+/** Calls `request` for each subject's principal, `CONCURRENCY` at a time, in subject order. */
+async function inOrder(
+  subjects: readonly string[],
+  request: (principal: ReturnType<typeof principalOf>) => Promise<unknown>,
+): Promise<void> {
+  const CONCURRENCY = 500;
+  for (let i = 0; i < subjects.length; i += CONCURRENCY) {
+    await Promise.all(subjects.slice(i, i + CONCURRENCY).map((s) => request(principalOf(s))));
+  }
 }
 const bin = postgresBinaries();
 if (bin === undefined) {
@@ -482,13 +509,12 @@ describe('users: start-up', () => {
 });
 
 describe('users: first sights', () => {
-  it('creates the users of concurrent first sights in one statement, and finds those that exist', async () => {
+  it('creates the users of concurrent first sights in one statement, which finds those that exist', async () => {
     const moduleRef = await usersTestModule();
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
       const repository = moduleRef.get(UsersRepository);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
       // Two rows another instance created: found, not duplicated.
       const existing = await repository.findOrCreateMany([
         { issuer: 'https://a/', subject: 's0' },
@@ -496,16 +522,108 @@ describe('users: first sights', () => {
       ]);
       const before = database.queryCount;
       const stored = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principal(`s${i}`))),
+        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principalOf(`s${i}`))),
       );
-      // One insert of the 30, one read of the two that existed.
-      expect(database.queryCount - before).toBe(2);
+      // One upsert of the 30, which also returns the two that existed.
+      expect(database.queryCount - before).toBe(1);
       expect(stored.map((u) => u.subject)).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`));
       expect(stored.slice(0, 2).map((u) => u.id)).toEqual(existing.map((u) => u.id));
       const rows = await database.run((db) => db.select().from(users));
       expect(rows).toHaveLength(30);
     } finally {
       await moduleRef.close();
+    }
+  }, 60_000);
+});
+
+describe('users: more active users than the cache holds', () => {
+  const SUBJECTS = 16_385;
+
+  it.each([
+    ['/api/private', 'provisionQuietly'],
+    ['/api/me', 'storedUserFor'],
+  ] as const)(
+    'writes lastSeenAt of every one of 16 385 users seen twice in the same order with a cache of 300 (%s)',
+    async (route, method) => {
+      const dataDir = freshDataDir();
+      const moduleRef = await usersTestModule({ dataDir, cacheMaxEntries: 300 });
+      const service = moduleRef.get(UsersService);
+      // As UserProvisioningInterceptor (every route) and MeController (/api/me) ask.
+      const request = async (principal: ReturnType<typeof principalOf>) => {
+        if (method === 'storedUserFor') return service.storedUserFor(principal);
+        if (!service.see(principal)) await service.provisionQuietly(principal);
+      };
+      const subjects = Array.from({ length: SUBJECTS }, (_, i) => `user-${i}`);
+      try {
+        await inOrder(subjects, request);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const started = performance.now();
+        await inOrder(subjects, request);
+        report(
+          `${route}: second round of ${SUBJECTS} evicted users took ${Math.round(performance.now() - started)} ms`,
+        );
+      } finally {
+        await moduleRef.close();
+      }
+      const counted = await lastSeenCounts(dataDir);
+      report(
+        `${route}: users whose lastSeenAt advanced after the second round: ${counted.advanced} of ${counted.rows}`,
+      );
+      expect(counted).toEqual({ rows: SUBJECTS, advanced: SUBJECTS });
+    },
+    120_000,
+  );
+
+  it('costs one statement for a known user whose entry was evicted, and writes its lastSeenAt', async () => {
+    const moduleRef = await usersTestModule({ cacheMaxEntries: 1 });
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const first = await service.storedUserFor(principalOf('evicted'));
+      await service.storedUserFor(principalOf('evicts-it'));
+      const before = database.queryCount;
+      const again = await service.storedUserFor(principalOf('evicted'));
+      expect(database.queryCount - before).toBe(1);
+      expect(again.id).toBe(first.id);
+      const [row] = await database.run((db) =>
+        db.select().from(users).where(eq(users.id, first.id)),
+      );
+      expect(row!.lastSeenAt.getTime()).toBeGreaterThan(first.createdAt.getTime());
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('takes the cache size from USERS_CACHE_MAX_ENTRIES: 200 users over HTTP, a cache of 50', async () => {
+    const issuer = new TestIssuer(AUDIENCE);
+    await issuer.start();
+    process.env['USERS_CACHE_MAX_ENTRIES'] = '50';
+    const running = await startOn(issuer, { DATA_DIR: freshDataDir() });
+    try {
+      const database = running.app.get(UsersDatabase);
+      const tokens = Array.from({ length: 200 }, (_, i) =>
+        bearer(issuer.token({ claims: { sub: `http-${i}` } })),
+      );
+      const round = async () => {
+        for (let i = 0; i < tokens.length; i += 20) {
+          const replies = await Promise.all(
+            tokens.slice(i, i + 20).map((t) => get(running.url, 'api/private', t)),
+          );
+          expect(replies.map((r) => r.status)).toEqual(Array(replies.length).fill(200));
+        }
+      };
+      await round();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await round();
+      // Every user was evicted before its second request, whose statement wrote its lastSeenAt
+      // (with the default cache of 16 384 it would be written a minute later, or on close).
+      const rows = await database.run((db) => db.select().from(users));
+      expect(rows).toHaveLength(200);
+      expect(rows.filter((r) => r.lastSeenAt > r.createdAt)).toHaveLength(200);
+    } finally {
+      delete process.env['USERS_CACHE_MAX_ENTRIES'];
+      await running.app.close();
+      await issuer.stop();
     }
   }, 60_000);
 });
@@ -517,12 +635,13 @@ describe('users: lastSeenAt writes', () => {
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-      const created = await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+      const created = await Promise.all(
+        ['a', 'b'].map((s) => service.storedUserFor(principalOf(s))),
+      );
       const before = database.queryCount;
       const started = Date.now();
       while (Date.now() - started < 2_000) {
-        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principalOf(s))));
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       // Both became due together (about 1 s after creation) and were written by the 1.4 s tick.
@@ -541,8 +660,10 @@ describe('users: lastSeenAt writes', () => {
     const moduleRef = await usersTestModule();
     const service = moduleRef.get(UsersService);
     const database = moduleRef.get(UsersDatabase);
-    const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-    for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
+    // Created, then seen again: 600 lastSeenAt values pending.
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 600; i += 1) await service.storedUserFor(principalOf(`u${i}`));
+    }
     const before = database.queryCount;
     await moduleRef.close();
     expect(database.queryCount - before).toBe(12);
@@ -553,8 +674,7 @@ describe('users: lastSeenAt writes', () => {
     try {
       const service = moduleRef.get(UsersService);
       const repository = moduleRef.get(UsersRepository);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principalOf(`p${i}`));
       // When each statement started and ended (the real repository underneath).
       const statements: { start: number; end: number }[] = [];
       const touch = repository.touch.bind(repository);
@@ -564,7 +684,7 @@ describe('users: lastSeenAt writes', () => {
         await touch(seen);
         statement.end = performance.now();
       };
-      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principalOf(`p${i}`));
       const deadline = Date.now() + 10_000;
       while (statements.filter((s) => s.end > 0).length < 3 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -50,6 +50,7 @@ describe('parseEnv', () => {
           corsOrigins: [],
           databaseUrl: undefined,
           dataDir: resolve('data'),
+          usersCacheMaxEntries: 16_384,
           observability: {
             logLevel: 'debug',
             logFormat: 'pretty',
@@ -111,6 +112,7 @@ describe('parseEnv', () => {
         DOCS_ENABLED: 'true',
         CORS_ORIGINS: 'https://app.example, http://localhost:5173',
         DATA_DIR: join(tmpdir(), 'api-data'),
+        USERS_CACHE_MAX_ENTRIES: '300',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -131,6 +133,7 @@ describe('parseEnv', () => {
         corsOrigins: ['https://app.example', 'http://localhost:5173'],
         databaseUrl: undefined,
         dataDir: join(tmpdir(), 'api-data'),
+        usersCacheMaxEntries: 300,
         observability: {
           logLevel: 'info',
           logFormat: 'json',
@@ -593,6 +596,15 @@ describe('DOCS_ENABLED, CORS_ORIGINS and DATA_DIR', () => {
       /^CORS_ORIGINS must list origins like https:\/\/app\.example\.com .*unset it to turn CORS off$/,
     );
   });
+
+  it.each(['0', '1000001', '-5', '16k'])(
+    'rejects USERS_CACHE_MAX_ENTRIES=%j with a line naming the range and the default',
+    (USERS_CACHE_MAX_ENTRIES) => {
+      expect(onlyProblem({ USERS_CACHE_MAX_ENTRIES }, 'USERS_CACHE_MAX_ENTRIES')).toBe(
+        'USERS_CACHE_MAX_ENTRIES must be a whole number from 1 to 1000000; unset it to use 16384',
+      );
+    },
+  );
 
   it('resolves DATA_DIR against the working directory, ./data by default', () => {
     expect(parseEnv({ DATA_DIR: 'state' }).value.dataDir).toBe(resolve('state'));

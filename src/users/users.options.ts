@@ -1,4 +1,7 @@
-/** Options of `UsersModule`; the app maps `DATABASE_URL` and `DATA_DIR` to them (src/config/users.config.ts). */
+/** Known users kept in memory by default. */
+export const DEFAULT_USERS_CACHE_MAX_ENTRIES = 16_384;
+
+/** Options of `UsersModule`; the app maps the environment to them (src/config/users.config.ts). */
 export interface UsersOptions {
   /** A PostgreSQL server (`postgres://...`) that several instances share; unset for the embedded database. */
   databaseUrl?: string;
@@ -9,7 +12,10 @@ export interface UsersOptions {
   dataDir?: string;
   /** Warn that the embedded database serves one instance (production without `databaseUrl`). @default false */
   production?: boolean;
-  /** Known users kept in memory, so that their requests make no database round trip. @default 16384 */
+  /**
+   * Known users kept in memory, so that their requests make no database round trip; one whose
+   * entry was evicted costs one statement, which also writes its `lastSeenAt`. @default 16384
+   */
   cacheMaxEntries?: number;
   /** A user's `lastSeenAt` is written at most once in this many seconds. @default 60 */
   lastSeenWriteIntervalSec?: number;
@@ -29,7 +35,7 @@ export function usersSettings(options: UsersOptions): UsersSettings {
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir,
     production: options.production ?? false,
-    cacheMaxEntries: options.cacheMaxEntries ?? 16_384,
+    cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_USERS_CACHE_MAX_ENTRIES,
     lastSeenWriteIntervalSec: options.lastSeenWriteIntervalSec ?? 60,
     flushIntervalMs: options.flushIntervalMs ?? 5_000,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,

@@ -34,7 +34,7 @@ const WRITE_PAUSE_MS = 20;
  */
 const PROVISION_BATCH = 100;
 
-/** A first sight waiting for its row. */
+/** A first sight (or a known user whose entry was evicted) waiting for its row. */
 interface FirstSight {
   issuer: string;
   subject: string;
@@ -57,7 +57,8 @@ interface KnownUser {
 /**
  * Maps a token principal to the application's stored user, creating it on first sight. Known users
  * are answered from a bounded in-memory cache (no database round trip); their `lastSeenAt` is
- * written at most once a minute each, in batches, off the request path, and on shutdown.
+ * written at most once a minute each, in batches, off the request path, and on shutdown. A user
+ * missing from the cache (new, or evicted) costs one statement, which also writes its `lastSeenAt`.
  */
 @Injectable()
 export class UsersService implements OnModuleInit, OnModuleDestroy {
@@ -124,8 +125,10 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
    * @throws UsersUnavailableError when it is not known here and the database cannot be reached (503).
    */
   async storedUserFor(principal: Principal): Promise<StoredUser> {
-    const known = this.known.get(keyOf(principal)) ?? (await this.provision(principal));
-    this.seen(known);
+    let known = this.known.get(keyOf(principal));
+    if (known !== undefined) this.seen(known);
+    // A row just read was seen by the statement that read it: nothing to queue.
+    else known = await this.provision(principal);
     return { ...known.row, lastSeenAt: new Date(known.seenAtMs) };
   }
 
@@ -138,12 +141,13 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
     if (pending === undefined) {
       pending = this.create(issuerOf(principal), principal.sub)
         .then((row) => {
-          const now = Date.now();
+          // The statement wrote lastSeenAt (on creation, or moved it to now for a known user).
+          const storedSeenAtMs = row.lastSeenAt.getTime();
           const entry: KnownUser = {
             row,
-            seenAtMs: now,
-            storedSeenAtMs: row.lastSeenAt.getTime(),
-            writtenAtMs: now,
+            seenAtMs: storedSeenAtMs,
+            storedSeenAtMs,
+            writtenAtMs: Date.now(),
             queued: false,
           };
           this.known.set(key, entry);
@@ -155,7 +159,10 @@ export class UsersService implements OnModuleInit, OnModuleDestroy {
     return pending;
   }
 
-  /** The row of a new `(issuer, subject)`, created together with the other first sights queued by then. */
+  /**
+   * The row of `(issuer, subject)`, created or seen (its `lastSeenAt` moved to now) together with the
+   * other first sights queued by then.
+   */
   private create(issuer: string, subject: string): Promise<StoredUser> {
     return new Promise((resolve, reject) => {
       this.firstSights.push({ issuer, subject, resolve, reject });
