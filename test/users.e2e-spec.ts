@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConsoleLogger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { AuthModule } from '../src/auth/index.js';
@@ -13,6 +14,7 @@ import type { UsersOptions } from '../src/users/users.options.js';
 import { users } from '../src/users/users.schema.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { freshDataDir } from './support/data-dir.js';
+import { lastSeenCounts } from './support/last-seen.js';
 import { freePort, get } from './support/http.js';
 import { POSTGRES_INSTALL, postgresBinaries, TestPostgres } from './support/postgres.js';
 import { startMain } from './support/process.js';
@@ -25,12 +27,23 @@ function startupErrors(output: string): string[] {
 
 const AUDIENCE = 'https://quickstarts/api';
 
+/** Keeps what a module logs, for the tests that read it. */
+class RecordingLogger extends ConsoleLogger {
+  readonly lines: string[] = [];
+  override warn(message: unknown, context?: string): void {
+    this.lines.push(`warn ${context ?? ''}: ${String(message)}`);
+  }
+}
+
 /**
  * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory unless
  * `users` names one, initialised, for tests that call the users service directly.
  */
-async function usersTestModule(users: UsersOptions = {}): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({
+async function usersTestModule(
+  users: UsersOptions = {},
+  logger?: RecordingLogger,
+): Promise<TestingModule> {
+  const builder = Test.createTestingModule({
     imports: [
       AuthModule.forRoot({
         isGlobal: true,
@@ -40,22 +53,11 @@ async function usersTestModule(users: UsersOptions = {}): Promise<TestingModule>
       }),
       UsersModule.forRoot({ dataDir: freshDataDir(), ...users }),
     ],
-  }).compile();
+  });
+  if (logger !== undefined) builder.setLogger(logger);
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   return moduleRef;
-}
-
-/** The stored users, and those whose `last_seen_at` is later than their `created_at`, read after the app closed. */
-async function lastSeenCounts(dataDir: string): Promise<{ rows: number; advanced: number }> {
-  const db = await PGlite.create(join(dataDir, 'pglite'));
-  try {
-    const { rows } = await db.query<{ rows: number; advanced: number }>(
-      'SELECT count(*)::int AS rows, count(*) FILTER (WHERE last_seen_at > created_at)::int AS advanced FROM users',
-    );
-    return rows[0]!;
-  } finally {
-    await db.close();
-  }
 }
 
 /** The principal of `sub` from one issuer, as the service sees it. */
@@ -656,18 +658,63 @@ describe('users: lastSeenAt writes', () => {
     }
   }, 60_000);
 
-  it('writes many users in statements of at most 50, on close', async () => {
-    const moduleRef = await usersTestModule();
+  /** 16 000 users created, then seen again: 16 000 `lastSeenAt` values pending. */
+  async function pendingUsers(moduleRef: TestingModule): Promise<void> {
     const service = moduleRef.get(UsersService);
+    const subjects = Array.from({ length: 16_000 }, (_, i) => `pending-${i}`);
+    await inOrder(subjects, (p) => service.storedUserFor(p));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inOrder(subjects, (p) => service.storedUserFor(p));
+  }
+
+  it('writes 16 000 pending lastSeenAt values on close in statements of 4 000, cutting a paced write short', async () => {
+    const dataDir = freshDataDir();
+    // Due a second after they were written, checked every 0.3 s: a paced write starts during the test.
+    // 3 750 ms is what SHUTDOWN_TIMEOUT_MS=5000 leaves the write on close.
+    const moduleRef = await usersTestModule({
+      dataDir,
+      lastSeenWriteIntervalSec: 1,
+      flushIntervalMs: 300,
+      closeWriteTimeoutMs: 3_750,
+    });
     const database = moduleRef.get(UsersDatabase);
-    // Created, then seen again: 600 lastSeenAt values pending.
-    for (let round = 0; round < 2; round += 1) {
-      for (let i = 0; i < 600; i += 1) await service.storedUserFor(principalOf(`u${i}`));
+    await pendingUsers(moduleRef);
+    // A paced write of 50 users a statement, 20 ms or more apart, would take 6 s or more for all.
+    const statementsBefore = database.queryCount;
+    const deadline = Date.now() + 20_000;
+    while (database.queryCount - statementsBefore < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    expect(database.queryCount - statementsBefore).toBeGreaterThanOrEqual(3);
     const before = database.queryCount;
+    const started = performance.now();
     await moduleRef.close();
-    expect(database.queryCount - before).toBe(12);
-  }, 60_000);
+    const closeMs = performance.now() - started;
+    const statements = database.queryCount - before;
+    const counted = await lastSeenCounts(dataDir);
+    report(
+      `close with 16 000 pending lastSeenAt values: ${Math.round(closeMs)} ms, ${statements} statements, ${counted.advanced} of ${counted.rows} written`,
+    );
+    expect(counted).toEqual({ rows: 16_000, advanced: 16_000 });
+    // At most one statement of the paced write, then 5 of up to 4 000 (against 320 of 50).
+    expect(statements).toBeLessThanOrEqual(6);
+    expect(closeMs).toBeLessThan(3_750);
+  }, 120_000);
+
+  it('drops what it cannot write within closeWriteTimeoutMs on close, and logs how many in one line', async () => {
+    const dataDir = freshDataDir();
+    const logger = new RecordingLogger();
+    const moduleRef = await usersTestModule({ dataDir, closeWriteTimeoutMs: 50 }, logger);
+    await pendingUsers(moduleRef);
+    await moduleRef.close();
+    const counted = await lastSeenCounts(dataDir);
+    const lines = logger.lines.filter((line) => line.includes('lastSeenAt'));
+    report(`close with 50 ms for 16 000 lastSeenAt values: ${lines.join(' | ')}`);
+    expect(lines).toEqual([
+      `warn Users: shutdown: ${16_000 - counted.advanced} of 16000 lastSeenAt values dropped (not written within 50 ms); those users keep an earlier lastSeenAt`,
+    ]);
+    expect(counted.advanced).toBeLessThan(16_000);
+  }, 120_000);
 
   it('leaves the event loop to requests between the statements of a periodic write', async () => {
     const moduleRef = await usersTestModule({ lastSeenWriteIntervalSec: 1, flushIntervalMs: 500 });

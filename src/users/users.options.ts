@@ -23,6 +23,12 @@ export interface UsersOptions {
   flushIntervalMs?: number;
   /** Longest wait between reconnection attempts while the database is down (starts at 0.5 s, doubles). @default 10000 */
   retryMaxDelayMs?: number;
+  /**
+   * Longest the last `lastSeenAt` write on close may take, ms: what it cannot write by then is
+   * dropped and counted in one warning, so that the process still closes within its deadline.
+   * @default 7500
+   */
+  closeWriteTimeoutMs?: number;
 }
 
 /** {@link UsersOptions} with every default filled in. */
@@ -39,15 +45,17 @@ export function usersSettings(options: UsersOptions): UsersSettings {
     lastSeenWriteIntervalSec: options.lastSeenWriteIntervalSec ?? 60,
     flushIntervalMs: options.flushIntervalMs ?? 5_000,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,
+    closeWriteTimeoutMs: options.closeWriteTimeoutMs ?? 7_500,
   };
-  for (const name of [
-    'cacheMaxEntries',
-    'lastSeenWriteIntervalSec',
-    'flushIntervalMs',
-    'retryMaxDelayMs',
+  for (const [name, min] of [
+    ['cacheMaxEntries', 1],
+    ['lastSeenWriteIntervalSec', 1],
+    ['flushIntervalMs', 1],
+    ['retryMaxDelayMs', 1],
+    ['closeWriteTimeoutMs', 0],
   ] as const) {
-    if (!Number.isSafeInteger(settings[name]) || settings[name] < 1) {
-      throw new TypeError(`UsersModule option ${name} must be a whole number of at least 1`);
+    if (!Number.isSafeInteger(settings[name]) || settings[name] < min) {
+      throw new TypeError(`UsersModule option ${name} must be a whole number of at least ${min}`);
     }
   }
   return settings;
