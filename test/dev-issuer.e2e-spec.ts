@@ -134,4 +134,34 @@ describe('development issuer (no configuration)', () => {
       });
     }
   });
+
+  it('refuses with 400 invalid_request a token longer than the API accepts (4 000 scopes)', async () => {
+    const body = JSON.stringify({ scope: Array(4_000).fill('x').join(' ') });
+    // Within the body limit (HTTP_BODY_LIMIT_BYTES, 8192): the issuer itself answers.
+    expect(body.length).toBeLessThanOrEqual(8_192);
+    const reply = await token(body);
+    expect(reply.status).toBe(400);
+    expect(reply.body).toEqual({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(
+        /^the token would be 1\d{4} characters, over the 8192 this API accepts; ask for fewer or shorter scopes$/,
+      ),
+    });
+  });
+
+  it('issues the longest token the API accepts, and refuses one character more of scope', async () => {
+    const tokenFor = (length: number) => token(JSON.stringify({ scope: 'x'.repeat(length) }));
+    // The longest scope whose token is issued, by bisection.
+    let [issued, refused] = [0, 8_000];
+    while (refused - issued > 1) {
+      const middle = Math.floor((issued + refused) / 2);
+      if ((await tokenFor(middle)).status === 200) issued = middle;
+      else refused = middle;
+    }
+    const longest = String((await tokenFor(issued)).body['access_token']);
+    expect(longest.length).toBeGreaterThan(8_192 - 4);
+    expect(longest.length).toBeLessThanOrEqual(8_192);
+    expect((await get(base, 'api/private', `Bearer ${longest}`)).status).toBe(200);
+    expect((await tokenFor(refused)).body).toMatchObject({ error: 'invalid_request' });
+  });
 });

@@ -1,7 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { freshDataDir } from './support/data-dir.js';
 import { get } from './support/http.js';
+import { lastSeenCounts } from './support/last-seen.js';
 import { startProductionMain, type AppProcess } from './support/process.js';
 import { rawConnection, sleep, within } from './support/raw-http.js';
-import { TestIssuer } from './support/test-issuer.js';
+import { TestIssuer, type TestKey } from './support/test-issuer.js';
 
 describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () => {
   const issuer = new TestIssuer('https://quickstarts/api');
@@ -15,6 +18,7 @@ describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () =>
     await app?.exited;
     app = undefined;
     issuer.jwksDelayMs = 0;
+    issuer.keys = issuer.keys.slice(0, 1);
   });
   afterAll(() => issuer.stop());
 
@@ -90,4 +94,56 @@ describe('shutdown on SIGTERM and SIGINT (node dist/main.js, production)', () =>
     expect(running.output()).not.toMatch(/still open after/);
     expect(running.output()).toMatch(/"context":"Shutdown","msg":"closed"/);
   });
+
+  it('writes every pending lastSeenAt (3 000 users) on SIGTERM within SHUTDOWN_TIMEOUT_MS=300, or counts what it dropped', async () => {
+    // ES256: 3 000 tokens sign in a fraction of a second, with RSA in several seconds.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key: TestKey = {
+      kid: 'ec',
+      privateKey,
+      publicKey,
+      jwkExtras: { alg: 'ES256', use: 'sig' },
+    };
+    issuer.keys = [...issuer.keys, key];
+    const dataDir = freshDataDir();
+    const running = await start({
+      SHUTDOWN_TIMEOUT_MS: '300',
+      AUTH_ALGORITHMS: 'ES256',
+      // 6 000 requests: nothing per request that this test does not need.
+      LOG_REQUESTS: 'false',
+      METRICS_ENABLED: 'false',
+      DATA_DIR: dataDir,
+    });
+    const USERS = 3_000;
+    const tokens = Array.from(
+      { length: USERS },
+      (_, i) =>
+        `Bearer ${issuer.token({ key, header: { alg: 'ES256' }, claims: { sub: `user-${i}` } })}`,
+    );
+    // Each user created by its first request, then seen again: one pending lastSeenAt each.
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < tokens.length; i += 100) {
+        const replies = await Promise.all(
+          tokens.slice(i, i + 100).map((token) => get(url, 'api/private', token)),
+        );
+        expect(replies.map((r) => r.status).filter((status) => status !== 200)).toEqual([]);
+      }
+    }
+
+    running.child.kill('SIGTERM');
+    const exit = await exitWithin(running, 2 * 300 + 5_000);
+    const dropped = running.output().match(/(\d+) of \d+ lastSeenAt values dropped/g) ?? [];
+    const written = await lastSeenCounts(dataDir);
+    process.stderr.write(
+      `[shutdown] SIGTERM with ${USERS} pending lastSeenAt values, SHUTDOWN_TIMEOUT_MS=300: exit ${exit?.code} after ${exit?.afterMs} ms, ${written.advanced} written, dropped: ${dropped.join(', ') || 'none'}\n`,
+    );
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    // All written, or the rest counted in one line.
+    expect(dropped.length).toBeLessThanOrEqual(1);
+    const droppedCount = dropped.length === 0 ? 0 : Number(/^\d+/.exec(dropped[0]!)![0]);
+    expect({ rows: written.rows, accounted: written.advanced + droppedCount }).toEqual({
+      rows: USERS,
+      accounted: USERS,
+    });
+  }, 120_000);
 });

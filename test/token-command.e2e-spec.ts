@@ -98,6 +98,22 @@ describe('npm run token, against the running development issuer', () => {
     expect(run.stderr).toMatch(reason);
   });
 
+  it('exits 2 naming the limit when the token would be longer than the API accepts', async () => {
+    const run = await token(['--scope', Array(4_000).fill('x').join(' ')], { PORT: String(port) });
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(
+      /^The development issuer refused: the token would be \d+ characters, over the 8192 this API accepts; ask for fewer or shorter scopes\n$/,
+    );
+  });
+
+  it('exits 2 naming the body limit when the request itself is too large (5 000 scopes)', async () => {
+    const run = await token(['--scope', Array(5_000).fill('x').join(' ')], { PORT: String(port) });
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(
+      'The development issuer refused: the request (10045 bytes) is larger than the app accepts (HTTP_BODY_LIMIT_BYTES); ask for fewer or shorter scopes\n',
+    );
+  });
+
   it('prints its usage and exit codes with --help', async () => {
     const run = await token(['--help'], {});
     expect(run.code).toBe(0);

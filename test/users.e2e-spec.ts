@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConsoleLogger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AppModule } from '../src/app.module.js';
 import { AuthModule } from '../src/auth/index.js';
@@ -13,6 +14,7 @@ import type { UsersOptions } from '../src/users/users.options.js';
 import { users } from '../src/users/users.schema.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { freshDataDir } from './support/data-dir.js';
+import { lastSeenCounts } from './support/last-seen.js';
 import { freePort, get } from './support/http.js';
 import { POSTGRES_INSTALL, postgresBinaries, TestPostgres } from './support/postgres.js';
 import { startMain } from './support/process.js';
@@ -25,12 +27,23 @@ function startupErrors(output: string): string[] {
 
 const AUDIENCE = 'https://quickstarts/api';
 
+/** Keeps what a module logs, for the tests that read it. */
+class RecordingLogger extends ConsoleLogger {
+  readonly lines: string[] = [];
+  override warn(message: unknown, context?: string): void {
+    this.lines.push(`warn ${context ?? ''}: ${String(message)}`);
+  }
+}
+
 /**
- * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory,
- * initialised, for tests that call the users service directly.
+ * AuthModule (never reached: no request is made) and UsersModule on a fresh data directory unless
+ * `users` names one, initialised, for tests that call the users service directly.
  */
-async function usersTestModule(users: Omit<UsersOptions, 'dataDir'> = {}): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({
+async function usersTestModule(
+  users: UsersOptions = {},
+  logger?: RecordingLogger,
+): Promise<TestingModule> {
+  const builder = Test.createTestingModule({
     imports: [
       AuthModule.forRoot({
         isGlobal: true,
@@ -40,9 +53,25 @@ async function usersTestModule(users: Omit<UsersOptions, 'dataDir'> = {}): Promi
       }),
       UsersModule.forRoot({ dataDir: freshDataDir(), ...users }),
     ],
-  }).compile();
+  });
+  if (logger !== undefined) builder.setLogger(logger);
+  const moduleRef = await builder.compile();
   await moduleRef.init();
   return moduleRef;
+}
+
+/** The principal of `sub` from one issuer, as the service sees it. */
+const principalOf = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
+
+/** Calls `request` for each subject's principal, `CONCURRENCY` at a time, in subject order. */
+async function inOrder(
+  subjects: readonly string[],
+  request: (principal: ReturnType<typeof principalOf>) => Promise<unknown>,
+): Promise<void> {
+  const CONCURRENCY = 500;
+  for (let i = 0; i < subjects.length; i += CONCURRENCY) {
+    await Promise.all(subjects.slice(i, i + CONCURRENCY).map((s) => request(principalOf(s))));
+  }
 }
 const bin = postgresBinaries();
 if (bin === undefined) {
@@ -482,13 +511,12 @@ describe('users: start-up', () => {
 });
 
 describe('users: first sights', () => {
-  it('creates the users of concurrent first sights in one statement, and finds those that exist', async () => {
+  it('creates the users of concurrent first sights in one statement, which finds those that exist', async () => {
     const moduleRef = await usersTestModule();
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
       const repository = moduleRef.get(UsersRepository);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
       // Two rows another instance created: found, not duplicated.
       const existing = await repository.findOrCreateMany([
         { issuer: 'https://a/', subject: 's0' },
@@ -496,16 +524,108 @@ describe('users: first sights', () => {
       ]);
       const before = database.queryCount;
       const stored = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principal(`s${i}`))),
+        Array.from({ length: 30 }, (_, i) => service.storedUserFor(principalOf(`s${i}`))),
       );
-      // One insert of the 30, one read of the two that existed.
-      expect(database.queryCount - before).toBe(2);
+      // One upsert of the 30, which also returns the two that existed.
+      expect(database.queryCount - before).toBe(1);
       expect(stored.map((u) => u.subject)).toEqual(Array.from({ length: 30 }, (_, i) => `s${i}`));
       expect(stored.slice(0, 2).map((u) => u.id)).toEqual(existing.map((u) => u.id));
       const rows = await database.run((db) => db.select().from(users));
       expect(rows).toHaveLength(30);
     } finally {
       await moduleRef.close();
+    }
+  }, 60_000);
+});
+
+describe('users: more active users than the cache holds', () => {
+  const SUBJECTS = 16_385;
+
+  it.each([
+    ['/api/private', 'provisionQuietly'],
+    ['/api/me', 'storedUserFor'],
+  ] as const)(
+    'writes lastSeenAt of every one of 16 385 users seen twice in the same order with a cache of 300 (%s)',
+    async (route, method) => {
+      const dataDir = freshDataDir();
+      const moduleRef = await usersTestModule({ dataDir, cacheMaxEntries: 300 });
+      const service = moduleRef.get(UsersService);
+      // As UserProvisioningInterceptor (every route) and MeController (/api/me) ask.
+      const request = async (principal: ReturnType<typeof principalOf>) => {
+        if (method === 'storedUserFor') return service.storedUserFor(principal);
+        if (!service.see(principal)) await service.provisionQuietly(principal);
+      };
+      const subjects = Array.from({ length: SUBJECTS }, (_, i) => `user-${i}`);
+      try {
+        await inOrder(subjects, request);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const started = performance.now();
+        await inOrder(subjects, request);
+        report(
+          `${route}: second round of ${SUBJECTS} evicted users took ${Math.round(performance.now() - started)} ms`,
+        );
+      } finally {
+        await moduleRef.close();
+      }
+      const counted = await lastSeenCounts(dataDir);
+      report(
+        `${route}: users whose lastSeenAt advanced after the second round: ${counted.advanced} of ${counted.rows}`,
+      );
+      expect(counted).toEqual({ rows: SUBJECTS, advanced: SUBJECTS });
+    },
+    120_000,
+  );
+
+  it('costs one statement for a known user whose entry was evicted, and writes its lastSeenAt', async () => {
+    const moduleRef = await usersTestModule({ cacheMaxEntries: 1 });
+    try {
+      const service = moduleRef.get(UsersService);
+      const database = moduleRef.get(UsersDatabase);
+      const first = await service.storedUserFor(principalOf('evicted'));
+      await service.storedUserFor(principalOf('evicts-it'));
+      const before = database.queryCount;
+      const again = await service.storedUserFor(principalOf('evicted'));
+      expect(database.queryCount - before).toBe(1);
+      expect(again.id).toBe(first.id);
+      const [row] = await database.run((db) =>
+        db.select().from(users).where(eq(users.id, first.id)),
+      );
+      expect(row!.lastSeenAt.getTime()).toBeGreaterThan(first.createdAt.getTime());
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('takes the cache size from USERS_CACHE_MAX_ENTRIES: 200 users over HTTP, a cache of 50', async () => {
+    const issuer = new TestIssuer(AUDIENCE);
+    await issuer.start();
+    process.env['USERS_CACHE_MAX_ENTRIES'] = '50';
+    const running = await startOn(issuer, { DATA_DIR: freshDataDir() });
+    try {
+      const database = running.app.get(UsersDatabase);
+      const tokens = Array.from({ length: 200 }, (_, i) =>
+        bearer(issuer.token({ claims: { sub: `http-${i}` } })),
+      );
+      const round = async () => {
+        for (let i = 0; i < tokens.length; i += 20) {
+          const replies = await Promise.all(
+            tokens.slice(i, i + 20).map((t) => get(running.url, 'api/private', t)),
+          );
+          expect(replies.map((r) => r.status)).toEqual(Array(replies.length).fill(200));
+        }
+      };
+      await round();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await round();
+      // Every user was evicted before its second request, whose statement wrote its lastSeenAt
+      // (with the default cache of 16 384 it would be written a minute later, or on close).
+      const rows = await database.run((db) => db.select().from(users));
+      expect(rows).toHaveLength(200);
+      expect(rows.filter((r) => r.lastSeenAt > r.createdAt)).toHaveLength(200);
+    } finally {
+      delete process.env['USERS_CACHE_MAX_ENTRIES'];
+      await running.app.close();
+      await issuer.stop();
     }
   }, 60_000);
 });
@@ -517,12 +637,13 @@ describe('users: lastSeenAt writes', () => {
     try {
       const service = moduleRef.get(UsersService);
       const database = moduleRef.get(UsersDatabase);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-      const created = await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+      const created = await Promise.all(
+        ['a', 'b'].map((s) => service.storedUserFor(principalOf(s))),
+      );
       const before = database.queryCount;
       const started = Date.now();
       while (Date.now() - started < 2_000) {
-        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principal(s))));
+        await Promise.all(['a', 'b'].map((s) => service.storedUserFor(principalOf(s))));
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       // Both became due together (about 1 s after creation) and were written by the 1.4 s tick.
@@ -537,24 +658,70 @@ describe('users: lastSeenAt writes', () => {
     }
   }, 60_000);
 
-  it('writes many users in statements of at most 50, on close', async () => {
-    const moduleRef = await usersTestModule();
+  /** 16 000 users created, then seen again: 16 000 `lastSeenAt` values pending. */
+  async function pendingUsers(moduleRef: TestingModule): Promise<void> {
     const service = moduleRef.get(UsersService);
+    const subjects = Array.from({ length: 16_000 }, (_, i) => `pending-${i}`);
+    await inOrder(subjects, (p) => service.storedUserFor(p));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await inOrder(subjects, (p) => service.storedUserFor(p));
+  }
+
+  it('writes 16 000 pending lastSeenAt values on close in statements of 4 000, cutting a paced write short', async () => {
+    const dataDir = freshDataDir();
+    // Due a second after they were written, checked every 0.3 s: a paced write starts during the test.
+    // 3 750 ms is what SHUTDOWN_TIMEOUT_MS=5000 leaves the write on close.
+    const moduleRef = await usersTestModule({
+      dataDir,
+      lastSeenWriteIntervalSec: 1,
+      flushIntervalMs: 300,
+      closeWriteTimeoutMs: 3_750,
+    });
     const database = moduleRef.get(UsersDatabase);
-    const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-    for (let i = 0; i < 600; i += 1) await service.storedUserFor(principal(`u${i}`));
+    await pendingUsers(moduleRef);
+    // A paced write of 50 users a statement, 20 ms or more apart, would take 6 s or more for all.
+    const statementsBefore = database.queryCount;
+    const deadline = Date.now() + 20_000;
+    while (database.queryCount - statementsBefore < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(database.queryCount - statementsBefore).toBeGreaterThanOrEqual(3);
     const before = database.queryCount;
+    const started = performance.now();
     await moduleRef.close();
-    expect(database.queryCount - before).toBe(12);
-  }, 60_000);
+    const closeMs = performance.now() - started;
+    const statements = database.queryCount - before;
+    const counted = await lastSeenCounts(dataDir);
+    report(
+      `close with 16 000 pending lastSeenAt values: ${Math.round(closeMs)} ms, ${statements} statements, ${counted.advanced} of ${counted.rows} written`,
+    );
+    expect(counted).toEqual({ rows: 16_000, advanced: 16_000 });
+    // At most one statement of the paced write, then 5 of up to 4 000 (against 320 of 50).
+    expect(statements).toBeLessThanOrEqual(6);
+    expect(closeMs).toBeLessThan(3_750);
+  }, 120_000);
+
+  it('drops what it cannot write within closeWriteTimeoutMs on close, and logs how many in one line', async () => {
+    const dataDir = freshDataDir();
+    const logger = new RecordingLogger();
+    const moduleRef = await usersTestModule({ dataDir, closeWriteTimeoutMs: 50 }, logger);
+    await pendingUsers(moduleRef);
+    await moduleRef.close();
+    const counted = await lastSeenCounts(dataDir);
+    const lines = logger.lines.filter((line) => line.includes('lastSeenAt'));
+    report(`close with 50 ms for 16 000 lastSeenAt values: ${lines.join(' | ')}`);
+    expect(lines).toEqual([
+      `warn Users: shutdown: ${16_000 - counted.advanced} of 16000 lastSeenAt values dropped (not written within 50 ms); those users keep an earlier lastSeenAt`,
+    ]);
+    expect(counted.advanced).toBeLessThan(16_000);
+  }, 120_000);
 
   it('leaves the event loop to requests between the statements of a periodic write', async () => {
     const moduleRef = await usersTestModule({ lastSeenWriteIntervalSec: 1, flushIntervalMs: 500 });
     try {
       const service = moduleRef.get(UsersService);
       const repository = moduleRef.get(UsersRepository);
-      const principal = (sub: string) => ({ sub, scopes: [], claims: { iss: 'https://a/' } });
-      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principalOf(`p${i}`));
       // When each statement started and ended (the real repository underneath).
       const statements: { start: number; end: number }[] = [];
       const touch = repository.touch.bind(repository);
@@ -564,7 +731,7 @@ describe('users: lastSeenAt writes', () => {
         await touch(seen);
         statement.end = performance.now();
       };
-      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principal(`p${i}`));
+      for (let i = 0; i < 150; i += 1) await service.storedUserFor(principalOf(`p${i}`));
       const deadline = Date.now() + 10_000;
       while (statements.filter((s) => s.end > 0).length < 3 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -14,6 +14,7 @@ export {
 export type { AuthModuleExtras } from './auth.module-definition.js';
 export { authCarrierOf } from './auth-carrier.js';
 export type { AuthRequest } from './bearer-token.request.js';
+export { MAX_TOKEN_LENGTH } from './core/bearer-token.js';
 export { GlobalAuthGuard } from './global-auth.guard.js';
 export { Public } from './public.decorator.js';
 export { RoutePolicies, type RoutePolicy } from './route-policy.js';

@@ -7,7 +7,7 @@ export const TokenExit = {
   OK: 0,
   /** Something unexpected: the app answered oddly, or did not answer in time. */
   FAILED: 1,
-  /** A bad option, or the development issuer refused the request (scope, audience, expires-in). */
+  /** A bad option, or the development issuer refused the request (scope, audience, expires-in, size). */
   USAGE: 2,
   /** Nothing listens at the app's address: start it first. */
   NOT_RUNNING: 3,
@@ -130,17 +130,17 @@ export async function tokenCommand(
     return TokenExit.FAILED;
   }
 
-  const request = {
+  const request = JSON.stringify({
     grant_type: 'client_credentials',
     scope: options.scope ?? '',
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(expiresIn === undefined ? {} : { expires_in: Number(expiresIn) }),
-  };
+  });
   // The endpoint named by discovery, reached at the address this command used (the two differ for HOST=0.0.0.0).
   const reply = await fetchJson(new URL(new URL(tokenEndpoint).pathname, base).href, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request),
+    body: request,
   }).catch((error: unknown) => error as Error);
   if (reply instanceof Error) {
     out.stderr(`The token request failed: ${reply.message}\n`);
@@ -152,6 +152,12 @@ export async function tokenCommand(
     return TokenExit.OK;
   }
   const description = reply.body?.['error_description'];
+  if (reply.status === 413) {
+    out.stderr(
+      `The development issuer refused: the request (${Buffer.byteLength(request)} bytes) is larger than the app accepts (HTTP_BODY_LIMIT_BYTES); ask for fewer or shorter scopes\n`,
+    );
+    return TokenExit.USAGE;
+  }
   if (reply.status === 400 || reply.status === 403) {
     out.stderr(`The development issuer refused: ${String(description ?? reply.status)}\n`);
     return TokenExit.USAGE;

@@ -50,6 +50,7 @@ describe('parseEnv', () => {
           corsOrigins: [],
           databaseUrl: undefined,
           dataDir: resolve('data'),
+          usersCacheMaxEntries: 16_384,
           observability: {
             logLevel: 'debug',
             logFormat: 'pretty',
@@ -121,6 +122,7 @@ describe('parseEnv', () => {
         AUTH_FAILURE_WINDOW_SEC: '60',
         REDIS_URL: 'rediss://cache.internal:6380',
         TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+        USERS_CACHE_MAX_ENTRIES: '300',
       });
       expect(problems).toEqual([]);
       expect(value).toEqual({
@@ -141,6 +143,7 @@ describe('parseEnv', () => {
         corsOrigins: ['https://app.example', 'http://localhost:5173'],
         databaseUrl: undefined,
         dataDir: join(tmpdir(), 'api-data'),
+        usersCacheMaxEntries: 300,
         observability: {
           logLevel: 'info',
           logFormat: 'json',
@@ -644,6 +647,15 @@ describe('DOCS_ENABLED, CORS_ORIGINS and DATA_DIR', () => {
       /^CORS_ORIGINS must list origins like https:\/\/app\.example\.com .*unset it to turn CORS off$/,
     );
   });
+
+  it.each(['0', '1000001', '-5', '16k'])(
+    'rejects USERS_CACHE_MAX_ENTRIES=%j with a line naming the range and the default',
+    (USERS_CACHE_MAX_ENTRIES) => {
+      expect(onlyProblem({ USERS_CACHE_MAX_ENTRIES }, 'USERS_CACHE_MAX_ENTRIES')).toBe(
+        'USERS_CACHE_MAX_ENTRIES must be a whole number from 1 to 1000000; unset it to use 16384',
+      );
+    },
+  );
 
   it('resolves DATA_DIR against the working directory, ./data by default', () => {
     expect(parseEnv({ DATA_DIR: 'state' }).value.dataDir).toBe(resolve('state'));

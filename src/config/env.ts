@@ -4,6 +4,7 @@ import type { ServerLimits } from '../server/server-limits.js';
 import { serverLimitsFrom } from './server.js';
 import { issuersFrom, type IssuerEnv } from './issuers.env.js';
 import { parseStorageEnv } from './storage.env.js';
+import { DEFAULT_USERS_CACHE_MAX_ENTRIES } from '../users/users.options.js';
 import { resourceUrlFrom } from './resource.env.js';
 import { throttleEnvFrom, type ThrottleEnv } from './throttle.env.js';
 import { tokenCacheMaxBytesFrom } from './token-cache.env.js';
@@ -41,6 +42,8 @@ export interface AppEnv {
   databaseUrl: string | undefined;
   /** `DATA_DIR`, absolute: the embedded database, the development issuer's key; created on first start. */
   dataDir: string;
+  /** `USERS_CACHE_MAX_ENTRIES`: known users answered from memory, with no database statement. */
+  usersCacheMaxEntries: number;
   /** Logs and metrics. */
   observability: ObservabilityEnv;
   /** `AUTH_RESOURCE_URL`: the API's resource identifier (RFC 8707, RFC 9728), or `undefined`. */
@@ -188,6 +191,14 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
   const server = serverLimitsFrom(problems, env);
   const web = webEnvFrom(problems, env, production);
   const storage = parseStorageEnv(problems, env);
+  const usersCacheMaxEntries = wholeNumber(
+    problems,
+    env,
+    'USERS_CACHE_MAX_ENTRIES',
+    DEFAULT_USERS_CACHE_MAX_ENTRIES,
+    1_000_000,
+    1,
+  );
   const observability = parseObservability(env, production, problems);
   const resourceUrl = resourceUrlFrom(problems, env);
   const throttle = throttleEnvFrom(problems, env);
@@ -223,6 +234,7 @@ export function parseEnv(env: Env): { value: AppEnv; problems: string[] } {
       server,
       ...web,
       ...storage,
+      usersCacheMaxEntries,
       observability,
       resourceUrl,
       issuers,

@@ -8,7 +8,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiBody, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/index.js';
+import { MAX_TOKEN_LENGTH, Public } from '../auth/index.js';
 import {
   DevIssuerKeys,
   MIN_TOKEN_LIFETIME_SEC,
@@ -174,7 +174,7 @@ export class DevIssuerController {
     }
     // With resource, the token is for that resource (and the audience too, when one was asked for).
     const audiences = [...new Set([...(audience === undefined ? [] : [audience]), ...resources])];
-    return this.keys.issue(
+    const issued = this.keys.issue(
       audiences.length === 0
         ? this.keys.audiences[0]!
         : audiences.length === 1
@@ -183,5 +183,14 @@ export class DevIssuerController {
       (scope as string | undefined) ?? '',
       lifetimeSec,
     );
+    // A token the API would refuse (401 invalid_request) is refused here, where the cause is known.
+    const length = issued.access_token.length;
+    if (length > MAX_TOKEN_LENGTH) {
+      throw new BadRequestException({
+        error: 'invalid_request',
+        error_description: `the token would be ${length} characters, over the ${MAX_TOKEN_LENGTH} this API accepts; ask for fewer or shorter scopes`,
+      });
+    }
+    return issued;
   }
 }

@@ -1,4 +1,7 @@
-/** Options of `UsersModule`; the app maps `DATABASE_URL` and `DATA_DIR` to them (src/config/users.config.ts). */
+/** Known users kept in memory by default. */
+export const DEFAULT_USERS_CACHE_MAX_ENTRIES = 16_384;
+
+/** Options of `UsersModule`; the app maps the environment to them (src/config/users.config.ts). */
 export interface UsersOptions {
   /** A PostgreSQL server (`postgres://...`) that several instances share; unset for the embedded database. */
   databaseUrl?: string;
@@ -9,7 +12,10 @@ export interface UsersOptions {
   dataDir?: string;
   /** Warn that the embedded database serves one instance (production without `databaseUrl`). @default false */
   production?: boolean;
-  /** Known users kept in memory, so that their requests make no database round trip. @default 16384 */
+  /**
+   * Known users kept in memory, so that their requests make no database round trip; one whose
+   * entry was evicted costs one statement, which also writes its `lastSeenAt`. @default 16384
+   */
   cacheMaxEntries?: number;
   /** A user's `lastSeenAt` is written at most once in this many seconds. @default 60 */
   lastSeenWriteIntervalSec?: number;
@@ -17,6 +23,12 @@ export interface UsersOptions {
   flushIntervalMs?: number;
   /** Longest wait between reconnection attempts while the database is down (starts at 0.5 s, doubles). @default 10000 */
   retryMaxDelayMs?: number;
+  /**
+   * Longest the last `lastSeenAt` write on close may take, ms: what it cannot write by then is
+   * dropped and counted in one warning, so that the process still closes within its deadline.
+   * @default 7500
+   */
+  closeWriteTimeoutMs?: number;
 }
 
 /** {@link UsersOptions} with every default filled in. */
@@ -29,19 +41,21 @@ export function usersSettings(options: UsersOptions): UsersSettings {
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir,
     production: options.production ?? false,
-    cacheMaxEntries: options.cacheMaxEntries ?? 16_384,
+    cacheMaxEntries: options.cacheMaxEntries ?? DEFAULT_USERS_CACHE_MAX_ENTRIES,
     lastSeenWriteIntervalSec: options.lastSeenWriteIntervalSec ?? 60,
     flushIntervalMs: options.flushIntervalMs ?? 5_000,
     retryMaxDelayMs: options.retryMaxDelayMs ?? 10_000,
+    closeWriteTimeoutMs: options.closeWriteTimeoutMs ?? 7_500,
   };
-  for (const name of [
-    'cacheMaxEntries',
-    'lastSeenWriteIntervalSec',
-    'flushIntervalMs',
-    'retryMaxDelayMs',
+  for (const [name, min] of [
+    ['cacheMaxEntries', 1],
+    ['lastSeenWriteIntervalSec', 1],
+    ['flushIntervalMs', 1],
+    ['retryMaxDelayMs', 1],
+    ['closeWriteTimeoutMs', 0],
   ] as const) {
-    if (!Number.isSafeInteger(settings[name]) || settings[name] < 1) {
-      throw new TypeError(`UsersModule option ${name} must be a whole number of at least 1`);
+    if (!Number.isSafeInteger(settings[name]) || settings[name] < min) {
+      throw new TypeError(`UsersModule option ${name} must be a whole number of at least ${min}`);
     }
   }
   return settings;
