@@ -6,6 +6,7 @@ import { JwtStrategy, type AuthOptions } from '../src/auth/index.js';
 import { ADAPTERS, startApp, type RunningApp } from './support/app.js';
 import { get, type Reply } from './support/http.js';
 import { probeHost, startProbeApp } from './support/probe-host.js';
+import { rawConnection, within } from './support/raw-http.js';
 import { REDIS_INSTALL, redisServerBinary, TestRedis } from './support/redis.js';
 import { makeKey, TestIssuer } from './support/test-issuer.js';
 
@@ -70,6 +71,16 @@ describe('failed-authentication throttling (AuthModule option)', () => {
     // A valid token the server has not verified yet waits too: nothing of it is checked.
     expectThrottled(await probe(issuer.token({ claims: { sub: 'new' } })));
     expect(verifications).toHaveBeenCalledTimes(LIMIT);
+  });
+
+  it("closes a throttled client's keep-alive connection after the 429, and answers nothing it pipelined after", async () => {
+    running = await startProbeApp(issuer, throttle());
+    for (let i = 0; i < LIMIT; i += 1) expect((await probe(forged())).status).toBe(401);
+    const request = `GET /probe HTTP/1.1\r\nHost: probe\r\nAuthorization: Bearer ${forged()}\r\n\r\n`;
+    const connection = rawConnection(running.url, request.repeat(3));
+    expect(await within(connection.closed, 5_000)).toEqual(expect.any(Number));
+    expect(connection.statuses()).toEqual([429]);
+    expect(connection.received()).toMatch(/\r\nconnection: close\r\n/i);
   });
 
   it('still serves a token this instance verified before to a throttled client', async () => {

@@ -4,7 +4,7 @@ import { throwError, type Observable } from 'rxjs';
 import { recordAuthFailure } from './auth-failures.js';
 import { AUTH_SETTINGS } from './auth.constants.js';
 import { bearerChallenge } from './core/challenge.js';
-import { AuthError, retryAfterSecOf } from './core/errors.js';
+import { AuthError, retryAfterSecOf, TooManyFailuresError } from './core/errors.js';
 import type { AuthSettings } from './core/options.js';
 import { graphqlCarrierOf } from './graphql-carrier.js';
 import { graphqlErrorOf } from './graphql-errors.js';
@@ -95,6 +95,10 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     if (retryAfterSec !== undefined) {
       httpAdapter.setHeader(response, 'Retry-After', String(retryAfterSec));
     }
+    // A throttled client's keep-alive connection ends with the 429, so that a flood of requests
+    // pays a new connection each (RFC 9110 §9.6 / RFC 9112 §9.6: the server may close at any time).
+    if (error instanceof TooManyFailuresError)
+      httpAdapter.setHeader(response, 'Connection', 'close');
     const challenge = bearerChallenge(
       error,
       this.settings.realm,
