@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import {
   Inject,
   Injectable,
@@ -11,9 +11,6 @@ import {
 } from '@nestjs/common';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
 import { lockDataDir } from './data-dir.lock.js';
 import { initialiseDataDir } from './pglite-data-dir.js';
 import { UsersDatabaseHealth } from './users-database.health.js';
@@ -61,7 +58,8 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const { databaseUrl } = this.settings;
     this.health.setDriver(databaseUrl === undefined ? 'pglite' : 'postgres');
-    this.db = databaseUrl === undefined ? await this.openPglite() : this.openPostgres(databaseUrl);
+    this.db =
+      databaseUrl === undefined ? await this.openPglite() : await this.openPostgres(databaseUrl);
     try {
       await this.migrate();
     } catch (error) {
@@ -127,10 +125,17 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     // alone makes lastSeenAt writes 1.2x slower (`node bench/pglite-tiers.mjs`, docs/PERFORMANCE.md).
     // The flag is read when a module is compiled: setting it before PGlite's module is compiled is enough.
     setFlagsFromString('--liftoff-only');
+    // Each driver is loaded only when it is used (with its drizzle adapter: 3-5 MB of heap each).
+    const [{ PGlite }, { drizzle }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('drizzle-orm/pglite'),
+    ]);
     let client: PGlite;
     try {
-      // 16 MB of shared buffers instead of 128: one small table, and the process's memory matters more.
-      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=16MB' });
+      // 4 MB of shared buffers instead of 128 (each MB is resident from the start): the users table
+      // takes about 3 MB per 10 000 users with its indexes, and what does not fit is read through the
+      // OS page cache.
+      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=4MB' });
     } catch (error) {
       release();
       throw new DatabaseStartupError(
@@ -143,7 +148,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       release();
     };
     this.logger.log(`users stored in the embedded database (${directory ?? 'in memory'})`);
-    return drizzlePglite({ client, logger: this.countQueries }) as unknown as Database;
+    return drizzle({ client, logger: this.countQueries }) as unknown as Database;
   }
 
   /** A first start: fills the empty data directory without running initdb in this process. */
@@ -166,7 +171,11 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private openPostgres(databaseUrl: string): Database {
+  private async openPostgres(databaseUrl: string): Promise<Database> {
+    const [{ default: pg }, { drizzle }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+    ]);
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: 10,
@@ -178,7 +187,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     this.close = () => pool.end();
     const { hostname, port, pathname } = new URL(databaseUrl);
     this.logger.log(`users stored in PostgreSQL at ${hostname}:${port || 5432}${pathname}`);
-    return drizzlePg({ client: pool, logger: this.countQueries }) as unknown as Database;
+    return drizzle({ client: pool, logger: this.countQueries }) as unknown as Database;
   }
 
   private async migrate(): Promise<void> {
