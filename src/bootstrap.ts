@@ -7,7 +7,7 @@ import { ConfigError, devIssuerUrl, readEnv, type AppEnv } from './config/index.
 import { devIssuerBanner } from './dev-issuer/index.js';
 import { setupDocs } from './docs/index.js';
 import { setupHttpSecurity } from './http-security/index.js';
-import { AppLogger } from './logging/index.js';
+import { AppLogger, logProcessWarnings } from './logging/index.js';
 import { closeOnSignals, LimitedFastifyAdapter } from './server/index.js';
 import { listenUrl, releaseYoungGeneration } from './startup/index.js';
 import { DatabaseStartupError } from './users/index.js';
@@ -42,8 +42,10 @@ export async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     bufferLogs: true,
   });
-  // Nest's own logs, and every Logger with a context, go through pino from here on (LOG_LEVEL).
+  // Nest's own logs, every Logger with a context, and process warnings go through pino from here
+  // on (LOG_LEVEL).
   app.useLogger(app.get(AppLogger));
+  logProcessWarnings();
   // Security headers before the docs, whose route gets the relaxed policy Swagger UI needs.
   setupHttpSecurity(app, env);
   setupDocs(app, env);

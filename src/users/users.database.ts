@@ -12,6 +12,7 @@ import {
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { lockDataDir } from './data-dir.lock.js';
+import { failureCause } from './database-failure.js';
 import { initialiseDataDir } from './pglite-data-dir.js';
 import { UsersDatabaseHealth } from './users-database.health.js';
 import {
@@ -28,6 +29,18 @@ import type { UsersSettings } from './users.options.js';
 export type Database = PgDatabase<PgQueryResultHKT>;
 
 const FIRST_RETRY_MS = 500;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** One line saying that a migration failed: a refused login, no such database, a bad statement. */
+function migrationFailure(error: unknown): string {
+  const cause = failureCause(error, CONNECT_TIMEOUT_MS);
+  // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
+  let hint = /^(28...|3D000)$/.test(errorClass(error))
+    ? '; check the user, password and database in DATABASE_URL'
+    : '';
+  if (cause.endsWith('the server requires TLS')) hint = '; add sslmode=require to DATABASE_URL';
+  return `the users schema could not be migrated (${cause}${hint})`;
+}
 
 /**
  * The database connection: PGlite under the data directory by default, `pg` when a URL is set.
@@ -64,14 +77,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       await this.migrate();
     } catch (error) {
       if (!isUnreachable(error)) {
-        const code = errorClass(error);
-        // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
-        const hint = /^(28...|3D000)$/.test(code)
-          ? '; check the user, password and database in DATABASE_URL'
-          : '';
-        throw new DatabaseStartupError(`the users schema could not be migrated (${code}${hint})`, {
-          cause: error,
-        });
+        throw new DatabaseStartupError(migrationFailure(error), { cause: error });
       }
       this.failed(error);
     }
@@ -179,7 +185,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: 10,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
     });
     // An idle connection dropped by the server is reported here; without a listener it would crash the process.
@@ -198,7 +204,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
   }
 
   private failed(error: unknown): void {
-    this.health.markDown(errorClass(error));
+    this.health.markDown(errorClass(error), failureCause(error, CONNECT_TIMEOUT_MS));
     if (this.retryTimer !== undefined || this.close === undefined) return;
     this.nextRetryAt = Date.now() + this.retryDelayMs;
     this.retryTimer = setTimeout(() => void this.retry(), this.retryDelayMs);
@@ -211,9 +217,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.migrate();
     } catch (error) {
-      if (!isUnreachable(error)) {
-        this.logger.error(`the users schema could not be migrated (${errorClass(error)})`);
-      }
+      if (!isUnreachable(error)) this.logger.error(migrationFailure(error));
       this.failed(error);
     }
   }
