@@ -37,7 +37,7 @@ if (args.child !== undefined) {
   const { UsersRepository, drizzle } = await appUsers();
   const rssMb = () => process.memoryUsage().rss / 1048576;
   // The options of src/users/users.database.ts, without its choice of compiler tier.
-  const client = await PGlite.create(args.child, { postgresqlconf: 'shared_buffers=16MB' });
+  const client = await PGlite.create(args.child, { postgresqlconf: 'shared_buffers=4MB' });
   const db = drizzle({ client });
   // UsersDatabase's one method the repository calls.
   const repository = new UsersRepository({ run: (work) => work(db) });

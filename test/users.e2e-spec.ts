@@ -403,7 +403,7 @@ describePostgres('users on a shared PostgreSQL server', () => {
     });
     expect(await child.exited).toBe(1);
     expect(startupErrors(child.output())).toEqual([
-      'Start-up error: the users schema could not be migrated (28P01; check the user, password and database in DATABASE_URL)',
+      'Start-up error: the users schema could not be migrated (28P01: authentication failed; check the user, password and database in DATABASE_URL)',
     ]);
     expect(child.output()).not.toContain('wrong-password-secret');
     expect(child.output()).not.toMatch(/^\s+at /m);

@@ -1,1 +1,2 @@
+export { releaseYoungGeneration } from './young-generation.js';
 export { listenUrl } from './listen-url.js';

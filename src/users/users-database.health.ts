@@ -48,14 +48,14 @@ export class UsersDatabaseHealth {
     this.current = { ...this.current, status: 'up', since: new Date(), lastError: undefined };
   }
 
-  /** @internal The store could not be reached. */
-  markDown(errorClass: string): void {
+  /** @internal The store could not be reached: `errorClass` for the state, `cause` for the log. */
+  markDown(errorClass: string, cause = errorClass): void {
     if (this.current.status === 'down' && this.current.lastError !== 'NotStarted') {
       this.current = { ...this.current, lastError: errorClass };
       return;
     }
     this.logger.warn(
-      `database unreachable (${errorClass}): users are not stored, /api/me answers 503 until it is back; retrying with backoff`,
+      `database unreachable (${cause}): users are not stored, /api/me answers 503 until it is back; retrying with backoff`,
     );
     this.current = { ...this.current, status: 'down', since: new Date(), lastError: errorClass };
   }

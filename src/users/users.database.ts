@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import {
   Inject,
   Injectable,
@@ -11,10 +11,9 @@ import {
 } from '@nestjs/common';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
 import { lockDataDir } from './data-dir.lock.js';
+import { failureCause } from './database-failure.js';
+import { initialiseDataDir } from './pglite-data-dir.js';
 import { UsersDatabaseHealth } from './users-database.health.js';
 import {
   DatabaseStartupError,
@@ -30,6 +29,18 @@ import type { UsersSettings } from './users.options.js';
 export type Database = PgDatabase<PgQueryResultHKT>;
 
 const FIRST_RETRY_MS = 500;
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** One line saying that a migration failed: a refused login, no such database, a bad statement. */
+function migrationFailure(error: unknown): string {
+  const cause = failureCause(error, CONNECT_TIMEOUT_MS);
+  // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
+  let hint = /^(28...|3D000)$/.test(errorClass(error))
+    ? '; check the user, password and database in DATABASE_URL'
+    : '';
+  if (cause.endsWith('the server requires TLS')) hint = '; add sslmode=require to DATABASE_URL';
+  return `the users schema could not be migrated (${cause}${hint})`;
+}
 
 /**
  * The database connection: PGlite under the data directory by default, `pg` when a URL is set.
@@ -60,19 +71,13 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const { databaseUrl } = this.settings;
     this.health.setDriver(databaseUrl === undefined ? 'pglite' : 'postgres');
-    this.db = databaseUrl === undefined ? await this.openPglite() : this.openPostgres(databaseUrl);
+    this.db =
+      databaseUrl === undefined ? await this.openPglite() : await this.openPostgres(databaseUrl);
     try {
       await this.migrate();
     } catch (error) {
       if (!isUnreachable(error)) {
-        const code = errorClass(error);
-        // SQLSTATE class 28 (invalid authorization) or 3D000 (no such database): DATABASE_URL is wrong.
-        const hint = /^(28...|3D000)$/.test(code)
-          ? '; check the user, password and database in DATABASE_URL'
-          : '';
-        throw new DatabaseStartupError(`the users schema could not be migrated (${code}${hint})`, {
-          cause: error,
-        });
+        throw new DatabaseStartupError(migrationFailure(error), { cause: error });
       }
       this.failed(error);
     }
@@ -113,6 +118,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       directory = join(dataDir, 'pglite');
       mkdirSync(directory, { recursive: true });
       release = lockDataDir(join(dataDir, 'pglite.lock'), dataDir);
+      await this.initialise(directory, release);
     }
     if (this.settings.production) {
       this.logger.warn(
@@ -125,10 +131,17 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     // alone makes lastSeenAt writes 1.2x slower (`node bench/pglite-tiers.mjs`, docs/PERFORMANCE.md).
     // The flag is read when a module is compiled: setting it before PGlite's module is compiled is enough.
     setFlagsFromString('--liftoff-only');
+    // Each driver is loaded only when it is used (with its drizzle adapter: 3-5 MB of heap each).
+    const [{ PGlite }, { drizzle }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('drizzle-orm/pglite'),
+    ]);
     let client: PGlite;
     try {
-      // 16 MB of shared buffers instead of 128: one small table, and the process's memory matters more.
-      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=16MB' });
+      // 4 MB of shared buffers instead of 128 (each MB is resident from the start): the users table
+      // takes about 3 MB per 10 000 users with its indexes, and what does not fit is read through the
+      // OS page cache.
+      client = await PGlite.create(directory, { postgresqlconf: 'shared_buffers=4MB' });
     } catch (error) {
       release();
       throw new DatabaseStartupError(
@@ -141,14 +154,38 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
       release();
     };
     this.logger.log(`users stored in the embedded database (${directory ?? 'in memory'})`);
-    return drizzlePglite({ client, logger: this.countQueries }) as unknown as Database;
+    return drizzle({ client, logger: this.countQueries }) as unknown as Database;
   }
 
-  private openPostgres(databaseUrl: string): Database {
+  /** A first start: fills the empty data directory without running initdb in this process. */
+  private async initialise(directory: string, release: () => void): Promise<void> {
+    try {
+      await initialiseDataDir(directory, {
+        starting: (how) =>
+          this.logger.log(
+            how === 'template'
+              ? `first start: initialising ${directory} from the build's template`
+              : `first start: initialising ${directory} with initdb in a child process (10-30 s, 600-700 MB; npm run build makes a template that needs neither)`,
+          ),
+      });
+    } catch (error) {
+      release();
+      throw new DatabaseStartupError(
+        `the embedded database under ${directory} could not be initialised (${(error as Error).message}); check that DATA_DIR can be written, or set DATABASE_URL`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async openPostgres(databaseUrl: string): Promise<Database> {
+    const [{ default: pg }, { drizzle }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+    ]);
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: 10,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
     });
     // An idle connection dropped by the server is reported here; without a listener it would crash the process.
@@ -156,7 +193,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     this.close = () => pool.end();
     const { hostname, port, pathname } = new URL(databaseUrl);
     this.logger.log(`users stored in PostgreSQL at ${hostname}:${port || 5432}${pathname}`);
-    return drizzlePg({ client: pool, logger: this.countQueries }) as unknown as Database;
+    return drizzle({ client: pool, logger: this.countQueries }) as unknown as Database;
   }
 
   private async migrate(): Promise<void> {
@@ -167,7 +204,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
   }
 
   private failed(error: unknown): void {
-    this.health.markDown(errorClass(error));
+    this.health.markDown(errorClass(error), failureCause(error, CONNECT_TIMEOUT_MS));
     if (this.retryTimer !== undefined || this.close === undefined) return;
     this.nextRetryAt = Date.now() + this.retryDelayMs;
     this.retryTimer = setTimeout(() => void this.retry(), this.retryDelayMs);
@@ -180,9 +217,7 @@ export class UsersDatabase implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.migrate();
     } catch (error) {
-      if (!isUnreachable(error)) {
-        this.logger.error(`the users schema could not be migrated (${errorClass(error)})`);
-      }
+      if (!isUnreachable(error)) this.logger.error(migrationFailure(error));
       this.failed(error);
     }
   }

@@ -35,9 +35,17 @@ export function startMain(env: Record<string, string>, cwd = emptyDir()): AppPro
   );
 }
 
-/** Starts `node ...args` in `cwd` with exactly `env` (plus PATH), collecting what it prints. */
-export function startNode(args: string[], env: Record<string, string>, cwd: string): AppProcess {
-  const child = spawn(process.execPath, args, {
+/**
+ * Starts `node ...args` (or `command ...args`) in `cwd` with exactly `env` (plus PATH), collecting
+ * what it prints.
+ */
+export function startNode(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  command = process.execPath,
+): AppProcess {
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
