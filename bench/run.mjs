@@ -331,7 +331,7 @@ const FEATURES = [
   },
   ...[
     ['security-headers', 'security headers'],
-    ['users-interceptor', 'users interceptor'],
+    ['user-provisioning', 'user provisioning'],
     ['global-guard', 'global guard (protectAllRoutes)'],
     ['server-limits', 'server limits adapter'],
     ['exception-filters', 'exception filters'],

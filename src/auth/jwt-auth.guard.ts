@@ -1,5 +1,6 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { AdmissionHooks } from './admission-hooks.js';
 import { authCarrierOf } from './auth-carrier.js';
 import { FAILURE_THROTTLE, JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
 import { clientAddressOf, takeBearerToken, type AuthRequest } from './bearer-token.request.js';
@@ -58,7 +59,7 @@ function fromJsonWebTokenError(info: Error): InvalidTokenError {
  * the token strictly from the transport's carrier ({@link authCarrierOf}), answers a token verified
  * before from the {@link VerifiedTokenCache}, lets Passport verify the others, and turns Passport's
  * `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
- * caller's {@link Principal}.
+ * caller's {@link Principal}, then runs the app's {@link AdmissionHooks} once per handler call.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
@@ -67,6 +68,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     private readonly strategy: JwtStrategy,
     private readonly policies: RoutePolicies,
     @Inject(FAILURE_THROTTLE) private readonly throttle: FailureThrottle | null,
+    private readonly admissions: AdmissionHooks,
   ) {
     super();
   }
@@ -86,14 +88,10 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     // seen before skips it (synchronously: no promise on the hot path); every check Passport would
     // make was made when the entry was stored.
     const cached = this.cache?.get(token);
-    if (cached !== undefined) {
-      this.admit(context, policy, request, cached);
-      return true;
-    }
-    return this.verify(request, token).then((principal) => {
-      this.admit(context, policy, request, principal);
-      return true;
-    });
+    if (cached !== undefined) return this.admit(context, policy, request, cached);
+    return this.verify(request, token).then((principal) =>
+      this.admit(context, policy, request, principal),
+    );
   }
 
   /**
@@ -107,15 +105,18 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     return principal;
   }
 
+  /** Sets the principal, checks the route's scopes, then runs the {@link AdmissionHooks}. */
   private admit(
     context: ExecutionContext,
     policy: RoutePolicy,
     request: AuthRequest,
     principal: Principal,
-  ): void {
+  ): true | Promise<true> {
     request.user = principal;
     checkScopes(policy, principal);
     (context as Marked)[ADMITTED] = principal;
+    const pending = this.admissions.run(principal, context);
+    return pending === undefined ? true : pending.then(() => true);
   }
 
   /**
