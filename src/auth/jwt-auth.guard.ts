@@ -39,26 +39,11 @@ function checkScopes(policy: RoutePolicy, principal: Principal): void {
   );
 }
 
-/** jsonwebtoken's errors, told apart by name so that its internals never reach the client. */
-function fromJsonWebTokenError(info: Error): InvalidTokenError {
-  const description = /signature/.test(info.message)
-    ? 'signature verification failed'
-    : /algorithm/.test(info.message)
-      ? 'signing algorithm not accepted'
-      : /key/.test(info.message)
-        ? 'signing key does not fit the token'
-        : 'malformed token';
-  return new InvalidTokenError(description, {
-    cause: info,
-    detail: `jsonwebtoken: ${info.message}`,
-  });
-}
-
 /**
  * Requires a valid bearer access token (`AuthGuard('jwt')`) and the route's `@Scopes()`: extracts
  * the token strictly from the transport's carrier ({@link authCarrierOf}), answers a token verified
- * before from the {@link VerifiedTokenCache}, lets Passport verify the others, and turns Passport's
- * `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
+ * before from the {@link VerifiedTokenCache}, lets the Passport strategy verify the others, and
+ * turns Passport's `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
  * caller's {@link Principal}, then runs the app's {@link AdmissionHooks} once per handler call.
  */
 @Injectable()
@@ -161,9 +146,6 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     if (err) throw err; // not an auth failure: a bug or an outage the app must see as such
     if (user) return user as TUser;
     if (info instanceof AuthError) throw info;
-    if (info instanceof Error && info.name === 'JsonWebTokenError') {
-      throw fromJsonWebTokenError(info);
-    }
     if (info instanceof Error && info.message === 'No auth token') {
       throw new MissingTokenError('no access token: send an Authorization: Bearer <token> header');
     }
