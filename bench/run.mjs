@@ -307,9 +307,9 @@ const scenarios = {
 const FEATURES = [
   {
     id: 'log-line',
-    name: 'request log line (written)',
+    name: 'request log line (built and written)',
     off: { LOG_LEVEL: 'warn' },
-    how: 'LOG_LEVEL=warn (the line is built, not written)',
+    how: 'LOG_LEVEL=warn (the line is neither built nor written)',
   },
   {
     id: 'log-requests',
@@ -331,7 +331,7 @@ const FEATURES = [
   },
   ...[
     ['security-headers', 'security headers'],
-    ['users-interceptor', 'users interceptor'],
+    ['user-provisioning', 'user provisioning'],
     ['global-guard', 'global guard (protectAllRoutes)'],
     ['server-limits', 'server limits adapter'],
     ['exception-filters', 'exception filters'],
@@ -640,7 +640,7 @@ if (measured('log-line') && measured('log-requests')) {
   const [line, both] = ['log-line', 'log-requests'].map((id) => FEATURES.find((f) => f.id === id));
   featureRows.push({
     id: '(derived)',
-    name: 'X-Request-Id and the hook (line built, not written)',
+    name: 'X-Request-Id and the hook (no line)',
     how: 'no setting apart from the line: derived, LOG_LEVEL=warn minus LOG_REQUESTS=false',
     missingSetting: true,
     costs: Object.fromEntries(

@@ -24,7 +24,7 @@ describe('full verification path (cache off)', () => {
 
   beforeEach(() => {
     middleware = jest.spyOn(passport, 'authenticate');
-    // Passport calls validate() only after jsonwebtoken checked the signature.
+    // Passport calls validate() only once the signature checked out.
     verifications = jest.spyOn(JwtStrategy.prototype, 'validate');
   });
 

@@ -14,7 +14,7 @@ describe('verified-token cache', () => {
 
   beforeEach(async () => {
     issuer = await new TestIssuer().start();
-    // Counts full verifications: Passport calls validate() only after jsonwebtoken checked the signature.
+    // Counts full verifications: Passport calls validate() only once the signature checked out.
     verifications = jest.spyOn(JwtStrategy.prototype, 'validate');
   });
 

@@ -1,7 +1,7 @@
 // Turns per-request features of the built app off where it has no setting for them, so that the
 // bench can measure what each one costs (`npm run bench -- --features`). Loaded before the app:
 //
-//   BENCH_FEATURE_OFF=users-interceptor,global-guard node --import ./bench/feature-off/preload.mjs dist/main.js
+//   BENCH_FEATURE_OFF=user-provisioning,global-guard node --import ./bench/feature-off/preload.mjs dist/main.js
 //
 // Bench-only: it swaps two modules of dist/ for the stubs beside it and edits the providers of
 // two modules before Nest reads them; src/ is untouched. Each trick names the setting it stands
@@ -14,7 +14,8 @@ import { register } from 'node:module';
 export const FEATURES_OFF = {
   'security-headers': 'setupHttpSecurity adds no onRequest hook (no helmet headers, no CORS)',
   'server-limits': 'a plain FastifyAdapter instead of LimitedFastifyAdapter (no hooks, defaults)',
-  'users-interceptor': "UsersModule's APP_INTERCEPTOR (user provisioning) is not registered",
+  'user-provisioning':
+    "UsersModule's UserProvisioningHook (an AdmissionHooks hook) is not registered",
   'exception-filters': 'the APP_FILTERs of AuthModule and UsersModule are not registered',
   'global-guard': 'AuthModule.forRootAsync({ protectAllRoutes: false }): routes keep @UseGuards',
 };
@@ -43,26 +44,30 @@ for (const original of Object.keys(swaps)) {
 }
 if (Object.keys(swaps).length > 0) register('./hooks.mjs', import.meta.url, { data: swaps });
 
-const { APP_FILTER, APP_INTERCEPTOR } = await import('@nestjs/core');
-const dropped = new Set([
-  ...(off.includes('users-interceptor') ? [APP_INTERCEPTOR] : []),
-  ...(off.includes('exception-filters') ? [APP_FILTER] : []),
-]);
+const { APP_FILTER } = await import('@nestjs/core');
 const { AuthModule } = await import(new URL('auth/index.js', dist).href);
 const { UsersModule } = await import(new URL('users/index.js', dist).href);
+const { UserProvisioningHook } = await import(
+  new URL('users/user-provisioning.hook.js', dist).href
+);
+// Providers by their token: a class, or the `provide` of a provider object.
+const dropped = new Set([
+  ...(off.includes('user-provisioning') ? [UserProvisioningHook] : []),
+  ...(off.includes('exception-filters') ? [APP_FILTER] : []),
+]);
 if (dropped.size > 0) {
   let droppedCount = 0;
   for (const module of [AuthModule, UsersModule]) {
     // Nest reads a module's @Module() metadata when it scans the app, after this has run.
     const providers = Reflect.getOwnMetadata('providers', module);
     if (!Array.isArray(providers)) throw new Error(`no @Module() providers on ${module.name}`);
-    const kept = providers.filter((provider) => !dropped.has(provider?.provide));
+    const kept = providers.filter((provider) => !dropped.has(provider?.provide ?? provider));
     Reflect.defineMetadata('providers', kept, module);
     droppedCount += providers.length - kept.length;
   }
-  // Today: AuthModule's filter, and UsersModule's filter and interceptor.
+  // Today: AuthModule's filter, and UsersModule's filter and provisioning hook.
   const expected =
-    (off.includes('users-interceptor') ? 1 : 0) + (off.includes('exception-filters') ? 2 : 0);
+    (off.includes('user-provisioning') ? 1 : 0) + (off.includes('exception-filters') ? 2 : 0);
   if (droppedCount !== expected) {
     throw new Error(
       `dropped ${droppedCount} providers, expected ${expected}: update ${import.meta.url}`,

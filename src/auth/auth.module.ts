@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AdmissionHooks } from './admission-hooks.js';
 import { AuthExceptionFilter } from './auth-exception.filter.js';
 import {
   AUTH_OBSERVER,
@@ -143,6 +144,7 @@ async function failureThrottleOf(settings: AuthSettings): Promise<FailureThrottl
     },
     JwtStrategy,
     RoutePolicies,
+    AdmissionHooks,
     JwtAuthGuard,
     ScopesGuard,
     WsHandshakeMiddleware,
@@ -157,6 +159,7 @@ async function failureThrottleOf(settings: AuthSettings): Promise<FailureThrottl
     KEY_PROVIDER,
     JwtStrategy,
     RoutePolicies,
+    AdmissionHooks,
     JwtAuthGuard,
     ScopesGuard,
     WsHandshakeMiddleware,

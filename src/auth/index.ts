@@ -12,6 +12,7 @@ export {
   TOKEN_VERIFIER,
 } from './auth.constants.js';
 export type { AuthModuleExtras } from './auth.module-definition.js';
+export { AdmissionHooks, type AdmissionHook } from './admission-hooks.js';
 export { authCarrierOf } from './auth-carrier.js';
 export type { AuthRequest } from './bearer-token.request.js';
 export { MAX_TOKEN_LENGTH } from './core/bearer-token.js';

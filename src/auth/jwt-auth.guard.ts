@@ -1,5 +1,6 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { AdmissionHooks } from './admission-hooks.js';
 import { authCarrierOf } from './auth-carrier.js';
 import { FAILURE_THROTTLE, JWT_STRATEGY, TOKEN_CACHE } from './auth.constants.js';
 import { clientAddressOf, takeBearerToken, type AuthRequest } from './bearer-token.request.js';
@@ -38,27 +39,12 @@ function checkScopes(policy: RoutePolicy, principal: Principal): void {
   );
 }
 
-/** jsonwebtoken's errors, told apart by name so that its internals never reach the client. */
-function fromJsonWebTokenError(info: Error): InvalidTokenError {
-  const description = /signature/.test(info.message)
-    ? 'signature verification failed'
-    : /algorithm/.test(info.message)
-      ? 'signing algorithm not accepted'
-      : /key/.test(info.message)
-        ? 'signing key does not fit the token'
-        : 'malformed token';
-  return new InvalidTokenError(description, {
-    cause: info,
-    detail: `jsonwebtoken: ${info.message}`,
-  });
-}
-
 /**
  * Requires a valid bearer access token (`AuthGuard('jwt')`) and the route's `@Scopes()`: extracts
  * the token strictly from the transport's carrier ({@link authCarrierOf}), answers a token verified
- * before from the {@link VerifiedTokenCache}, lets Passport verify the others, and turns Passport's
- * `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
- * caller's {@link Principal}.
+ * before from the {@link VerifiedTokenCache}, lets the Passport strategy verify the others, and
+ * turns Passport's `err`/`info` into this library's errors. Sets `user` on the carrier (the HTTP request) to the
+ * caller's {@link Principal}, then runs the app's {@link AdmissionHooks} once per handler call.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
@@ -67,6 +53,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     private readonly strategy: JwtStrategy,
     private readonly policies: RoutePolicies,
     @Inject(FAILURE_THROTTLE) private readonly throttle: FailureThrottle | null,
+    private readonly admissions: AdmissionHooks,
   ) {
     super();
   }
@@ -86,14 +73,10 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     // seen before skips it (synchronously: no promise on the hot path); every check Passport would
     // make was made when the entry was stored.
     const cached = this.cache?.get(token);
-    if (cached !== undefined) {
-      this.admit(context, policy, request, cached);
-      return true;
-    }
-    return this.verify(request, token).then((principal) => {
-      this.admit(context, policy, request, principal);
-      return true;
-    });
+    if (cached !== undefined) return this.admit(context, policy, request, cached);
+    return this.verify(request, token).then((principal) =>
+      this.admit(context, policy, request, principal),
+    );
   }
 
   /**
@@ -107,15 +90,18 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     return principal;
   }
 
+  /** Sets the principal, checks the route's scopes, then runs the {@link AdmissionHooks}. */
   private admit(
     context: ExecutionContext,
     policy: RoutePolicy,
     request: AuthRequest,
     principal: Principal,
-  ): void {
+  ): true | Promise<true> {
     request.user = principal;
     checkScopes(policy, principal);
     (context as Marked)[ADMITTED] = principal;
+    const pending = this.admissions.run(principal, context);
+    return pending === undefined ? true : pending.then(() => true);
   }
 
   /**
@@ -160,9 +146,6 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
     if (err) throw err; // not an auth failure: a bug or an outage the app must see as such
     if (user) return user as TUser;
     if (info instanceof AuthError) throw info;
-    if (info instanceof Error && info.name === 'JsonWebTokenError') {
-      throw fromJsonWebTokenError(info);
-    }
     if (info instanceof Error && info.message === 'No auth token') {
       throw new MissingTokenError('no access token: send an Authorization: Bearer <token> header');
     }

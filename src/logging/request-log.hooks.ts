@@ -6,6 +6,7 @@ import { addRequestHooks, type FinishedRequest } from '../request-hooks/index.js
 import { LOGGERS } from './logging.constants.js';
 import { RepeatedFailures } from './repeated-failures.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { requestLine, type RequestLineFields } from './request-line.js';
 import type { AppLoggers } from './root-logger.js';
 
 /**
@@ -13,7 +14,8 @@ import type { AppLoggers } from './root-logger.js';
  * status, time, and for a request the auth layer refused, why (`auth.error`, `auth.reason`,
  * `auth.detail`: which claim, which kid, else the client's description; `auth.iss`, the issuer
  * the token claims). Never the token, never a header. Server hooks rather than a middleware: they
- * see the route pattern and the guards' outcome, and cost no per-request child logger. Repeats of
+ * see the route pattern and the guards' outcome, and cost no per-request child logger. The line is
+ * serialised here, as the `requests` logger would ({@link requestLine}), at its level. Repeats of
  * the same refusal from one client within a second are folded into one line with their count
  * ({@link RepeatedFailures}), so that a flood of bad tokens costs bounded log volume.
  */
@@ -25,9 +27,11 @@ export class RequestLogHooks implements OnModuleInit, OnModuleDestroy {
     @Inject(observabilityConfig.KEY) private readonly env: ObservabilityEnv,
   ) {
     this.logger = loggers.requests;
+    this.destination = loggers.destination;
   }
 
   private readonly logger: AppLoggers['requests'];
+  private readonly destination: AppLoggers['destination'];
   private readonly repeated = new RepeatedFailures((line) =>
     this.logger.warn(
       {
@@ -66,25 +70,26 @@ export class RequestLogHooks implements OnModuleInit, OnModuleDestroy {
       };
       if (!this.repeated.admit(kind)) return;
     }
-    const line: Record<string, unknown> = {
+    const level = finished.statusCode >= 500 ? 'error' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    // Set by the server when it refused the request or the client aborted it (its own line is then off).
+    const clientError = (finished.request as { clientError?: unknown }).clientError;
+    const fields: RequestLineFields = {
       reqId: finished.responseHeader(REQUEST_ID_HEADER),
       method: finished.method,
       route: finished.route,
       status: finished.statusCode,
       ms: Math.round(finished.durationMs * 100) / 100,
+      clientError: typeof clientError === 'string' ? clientError : undefined,
     };
-    // Set by the server when it refused the request or the client aborted it (its own line is then off).
-    const clientError = (finished.request as { clientError?: unknown }).clientError;
-    if (typeof clientError === 'string') line['clientError'] = clientError;
     if (failure !== undefined) {
-      line['auth'] = {
+      fields.auth = {
         error: failure.code,
         reason: invalidTokenReason(failure),
         detail: failure.detail ?? failure.description,
         iss: claimedIssuerOf(finished.request as Parameters<typeof claimedIssuerOf>[0]),
       };
     }
-    if (finished.statusCode >= 500) this.logger.error(line, 'request completed');
-    else this.logger.info(line, 'request completed');
+    this.destination.write(requestLine(level, fields, Date.now()));
   }
 }

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ObservabilityEnv } from '../config/index.js';
+import { BatchedDestination } from './batched-destination.js';
 
 /** Credentials in a URL (`postgres://user:password@host`): the password is replaced before a line is written. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
@@ -32,15 +33,18 @@ export interface AppLoggers {
   /** Nest's logs and everything else: redacts credentials and URL passwords. */
   app: Logger;
   /**
-   * The request lines, built from fixed fields only (never headers), so without the redaction
-   * pass, which cost a tenth of a line (CPU profile in docs/PERFORMANCE.md).
+   * The request lines' level and their repeated-failure summaries, built from fixed fields only
+   * (never headers), so without the redaction pass, which cost a tenth of a line (CPU profile in
+   * docs/PERFORMANCE.md).
    */
   requests: Logger;
+  /** Where both write: `RequestLogHooks` writes its lines, serialised as `requests` would, here. */
+  destination: DestinationStream;
 }
 
 /**
- * The app's loggers: JSON lines on stdout in production, written asynchronously (lines that
- * arrive while a write is in flight go out together with the next one); readable lines through
+ * The app's loggers: JSON lines on stdout in production, written asynchronously, the lines of one
+ * turn of the event loop in one write ({@link BatchedDestination}); readable lines through
  * pino-pretty, in a worker thread, in development. `destination` replaces stdout (tests).
  */
 export function createLoggers(env: ObservabilityEnv, destination?: DestinationStream): AppLoggers {
@@ -51,7 +55,7 @@ export function createLoggers(env: ObservabilityEnv, destination?: DestinationSt
           target: 'pino-pretty',
           options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
         })
-      : pino.destination({ dest: 1, sync: false }));
+      : new BatchedDestination(pino.destination({ dest: 1, sync: false })));
   const app = pino(
     {
       level: env.logLevel,
@@ -70,5 +74,9 @@ export function createLoggers(env: ObservabilityEnv, destination?: DestinationSt
     stream,
   );
   // No pid and hostname on request lines: every collector adds its own, and they were a sixth of a line.
-  return { app, requests: pino({ level: env.logLevel, base: undefined }, stream) };
+  return {
+    app,
+    requests: pino({ level: env.logLevel, base: undefined }, stream),
+    destination: stream,
+  };
 }

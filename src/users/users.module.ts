@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { MeController } from './me.controller.js';
-import { UserProvisioningInterceptor } from './user-provisioning.interceptor.js';
+import { UserProvisioningHook } from './user-provisioning.hook.js';
 import { UsersDatabaseHealth } from './users-database.health.js';
 import { UsersUnavailableFilter } from './users-unavailable.filter.js';
 import { USERS_SETTINGS } from './users.constants.js';
@@ -27,7 +27,7 @@ import { UsersService } from './users.service.js';
     UsersDatabase,
     UsersRepository,
     UsersService,
-    { provide: APP_INTERCEPTOR, useClass: UserProvisioningInterceptor },
+    UserProvisioningHook,
     { provide: APP_FILTER, useClass: UsersUnavailableFilter },
   ],
   exports: [UsersService, UsersDatabaseHealth],

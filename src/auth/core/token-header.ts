@@ -30,6 +30,17 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
   }
 }
 
+/** A compact JWS split once: its checked header, its claims (decoded, not verified), and what is signed. */
+export interface ParsedToken {
+  header: TokenHeader;
+  /** The payload as a JSON object; nothing in it is verified yet. */
+  claims: Record<string, unknown>;
+  /** `header.payload`, the JWS signing input (RFC 7515 §5.2). */
+  signingInput: string;
+  /** The signature segment, base64url. */
+  signature: string;
+}
+
 /**
  * Reads and checks a compact JWS's protected header before any key is looked up or any signature
  * verified: allowed algorithm, a `kid`, no critical extensions, an access-token type. Header fields
@@ -39,8 +50,20 @@ export function decodeJsonSegment(segment: string): Record<string, unknown> | un
 export function readTokenHeader(
   token: string,
   allowedAlgorithms: readonly SignatureAlgorithm[],
-  { requireAccessTokenType = false }: { requireAccessTokenType?: boolean } = {},
+  options: { requireAccessTokenType?: boolean } = {},
 ): TokenHeader {
+  return parseToken(token, allowedAlgorithms, options).header;
+}
+
+/**
+ * {@link readTokenHeader}'s checks, and the token's parts for the rest of the verification, so that
+ * no segment is decoded twice.
+ */
+export function parseToken(
+  token: string,
+  allowedAlgorithms: readonly SignatureAlgorithm[],
+  { requireAccessTokenType = false }: { requireAccessTokenType?: boolean } = {},
+): ParsedToken {
   const segments = token.split('.');
   // An empty signature is let through this shape check so that alg "none" is named as such below.
   if (
@@ -85,10 +108,16 @@ export function readTokenHeader(
   if (segments[2] === '') {
     throw new InvalidTokenError('malformed token: no signature');
   }
-  // RFC 8725 §3.5: checked here, before any key lookup, because jsonwebtoken trusts that a payload
-  // parses to an object (a signed `null` payload made it throw outside any error handler).
-  if (decodeJsonSegment(segments[1]!) === undefined) {
+  // RFC 8725 §3.5: checked here, before any key lookup (a signed `null` payload once made a
+  // verifier throw outside any error handler).
+  const claims = decodeJsonSegment(segments[1]!);
+  if (claims === undefined) {
     throw new InvalidTokenError('malformed token: claims are not a JSON object');
   }
-  return { alg, kid };
+  return {
+    header: { alg, kid },
+    claims,
+    signingInput: token.slice(0, token.lastIndexOf('.')),
+    signature: segments[2]!,
+  };
 }
