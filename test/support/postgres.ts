@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { installFromDebian } from './debian.js';
 import { freePort } from './http.js';
 
 /** The Debian package and the command that installs it, named when the tests must skip. */
@@ -37,20 +38,7 @@ function findBinDir(): string | undefined {
 export function postgresBinaries(): string | undefined {
   const found = findBinDir();
   if (found !== undefined) return found;
-  const root = process.getuid?.() === 0;
-  if (!root && spawnSync('sudo', ['-n', 'true']).status !== 0) return undefined;
-  const run = (args: string[]) => {
-    const [command, ...rest] = root ? args : ['sudo', '-n', ...args];
-    return (
-      spawnSync(command!, rest, {
-        stdio: 'ignore',
-        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-        timeout: 300_000,
-      }).status === 0
-    );
-  };
-  if (!run(['apt-get', 'update'])) return undefined;
-  if (!run(POSTGRES_INSTALL.split(' '))) return undefined;
+  if (!installFromDebian(['postgresql'])) return undefined;
   return findBinDir();
 }
 
