@@ -75,6 +75,8 @@ export class MemoryFailureStore implements FailureStore {
  * every attempt). An IPv4-mapped IPv6 address counts as its IPv4 address.
  */
 export function failureKeyOf(address: string): string {
+  // IPv4, the common case, without the IPv6 grammar (one long regular expression) below.
+  if (!address.includes(':')) return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped !== null) return mapped[1]!;
   if (!isIPv6(address)) return address;
